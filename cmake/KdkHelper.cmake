@@ -1,0 +1,36 @@
+# The kdk helper: a C++20 program on libarchive. Building it needs no kernel sources, so the `dev`
+# preset and every superbuild share this module.
+
+find_package(LibArchive 3.3 REQUIRED)
+
+# Shared C++ settings travel on an INTERFACE target linked PRIVATE, never as global flags.
+add_library(kdk_cxx_settings INTERFACE)
+target_compile_features(kdk_cxx_settings INTERFACE cxx_std_20)
+set_target_properties(kdk_cxx_settings PROPERTIES INTERFACE_CXX_EXTENSIONS OFF)
+
+# Everything but main(), so that unit tests and fuzzers link the same code the binary runs.
+add_library(kdk_core STATIC
+  src/archive_io.cpp
+  src/atomic_file.cpp
+  src/cli.cpp
+  src/cmd_cpio.cpp
+  src/cmd_files.cpp
+  src/error.cpp
+  src/fstab.cpp
+  src/initlist.cpp
+  src/inittab.cpp
+  src/listing.cpp
+  src/pack_plan.cpp
+  src/suggest.cpp
+  src/text_lines.cpp
+  src/tree_scan.cpp)
+target_include_directories(kdk_core PUBLIC "${CMAKE_CURRENT_SOURCE_DIR}/src")
+target_compile_definitions(kdk_core PRIVATE KDK_VERSION="${PROJECT_VERSION}")
+target_link_libraries(kdk_core PRIVATE kdk_cxx_settings LibArchive::LibArchive)
+target_compile_features(kdk_core PUBLIC cxx_std_20)
+
+add_executable(kdk src/main.cpp)
+target_link_libraries(kdk PRIVATE kdk_core kdk_cxx_settings)
+# <build>/bin/kdk: the superbuild and the tests call it by this path.
+set_target_properties(kdk PROPERTIES RUNTIME_OUTPUT_DIRECTORY "${CMAKE_BINARY_DIR}/bin")
+install(TARGETS kdk RUNTIME DESTINATION bin)

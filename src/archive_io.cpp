@@ -1,0 +1,588 @@
+// The only file that includes <archive.h>. libarchive does every cpio encode and decode and
+// every compression filter; this file adapts it to kdk's model and to how the kernel reads an
+// initramfs (several archives one after another, the last of them possibly compressed).
+#include "archive_io.hpp"
+
+#include <archive.h>
+#include <archive_entry.h>
+
+#include <cerrno>
+#include <climits>
+#include <cstdlib>
+#include <deque>
+#include <fcntl.h>
+#include <map>
+#include <memory>
+#include <set>
+#include <sys/stat.h>
+#include <thread>
+#include <unistd.h>
+
+#include "error.hpp"
+
+namespace kdk {
+namespace {
+
+struct ReadFree {
+  void operator()(archive* a) const { archive_read_free(a); }
+};
+struct WriteFree {
+  void operator()(archive* a) const { archive_write_free(a); }
+};
+struct EntryFree {
+  void operator()(archive_entry* e) const { archive_entry_free(e); }
+};
+using ReadHandle = std::unique_ptr<archive, ReadFree>;
+using WriteHandle = std::unique_ptr<archive, WriteFree>;
+using EntryHandle = std::unique_ptr<archive_entry, EntryFree>;
+
+struct FdCloser {
+  int fd;
+  ~FdCloser() {
+    if (fd > 2) close(fd);
+  }
+};
+
+std::string archive_message(archive* a) {
+  const char* s = archive_error_string(a);
+  return s ? s : "unknown libarchive error";
+}
+
+bool on_path(const std::string& program) {
+  const char* path = std::getenv("PATH");
+  std::string dirs = path ? path : "/usr/bin:/bin";
+  std::size_t start = 0;
+  while (start <= dirs.size()) {
+    std::size_t end = dirs.find(':', start);
+    if (end == std::string::npos) end = dirs.size();
+    std::string candidate = dirs.substr(start, end - start) + "/" + program;
+    if (access(candidate.c_str(), X_OK) == 0) return true;
+    start = end + 1;
+  }
+  return false;
+}
+
+// ---- Writing ----
+
+void add_filter(archive* a, const WriteSettings& s) {
+  auto level_option = [&](const char* filter) {
+    if (!s.level) return;
+    std::string value = std::to_string(*s.level);
+    if (archive_write_set_filter_option(a, filter, "compression-level", value.c_str()) != ARCHIVE_OK) {
+      throw Error("level " + value + " is out of range for " + filter + ": " + archive_message(a), "--level");
+    }
+  };
+  // The kernel's decompressors are narrower than the tools': xz must use CRC32 checks and lz4 the
+  // legacy frame. libarchive's own xz and lz4 writers produce neither, so those two run the same
+  // commands kbuild uses, through libarchive's program filter.
+  auto program = [&](const std::string& tool, const std::string& package, const std::string& command) {
+    if (!on_path(tool)) {
+      throw Error("'" + tool + "' is not on PATH; it writes the " + tool +
+                      " format the kernel can unpack (Debian/Ubuntu and Fedora: " + package + ")",
+                  "--compress");
+    }
+    if (archive_write_add_filter_program(a, command.c_str()) != ARCHIVE_OK) throw Error(archive_message(a), "--compress");
+  };
+  switch (s.compression) {
+    case Compression::None: break;
+    case Compression::Gzip:
+      archive_write_add_filter_gzip(a);
+      archive_write_set_filter_option(a, "gzip", "timestamp", nullptr);  // reproducible header
+      level_option("gzip");
+      break;
+    case Compression::Zstd: {
+      archive_write_add_filter_zstd(a);
+      level_option("zstd");
+      // Multi-threaded zstd output is the same for any worker count >= 1, so this stays reproducible.
+      std::string threads = std::to_string(std::max(1u, std::thread::hardware_concurrency()));
+      archive_write_set_filter_option(a, "zstd", "threads", threads.c_str());
+      break;
+    }
+    case Compression::Xz:
+      program("xz", "xz-utils / xz",
+              "xz --check=crc32 --lzma2=preset=" + std::to_string(s.level.value_or(6)) + ",dict=1MiB -c");
+      break;
+    case Compression::Lz4:
+      program("lz4", "lz4 / lz4", "lz4 -l -" + std::to_string(s.level.value_or(9)) + " -c");
+      break;
+  }
+}
+
+void fill_entry(archive_entry* e, const Member& m) {
+  archive_entry_clear(e);
+  archive_entry_set_pathname(e, m.name.c_str());
+  archive_entry_set_mode(e, m.mode);
+  archive_entry_set_uid(e, m.uid);
+  archive_entry_set_gid(e, m.gid);
+  archive_entry_set_mtime(e, m.mtime, 0);
+  archive_entry_set_ino64(e, m.ino);
+  archive_entry_set_nlink(e, m.nlink);
+  archive_entry_set_dev(e, 0);
+  archive_entry_set_rdevmajor(e, m.rdev_major);
+  archive_entry_set_rdevminor(e, m.rdev_minor);
+  archive_entry_set_size(e, S_ISREG(m.mode) && m.carries_data ? static_cast<la_int64_t>(m.size) : 0);
+  if (S_ISLNK(m.mode)) archive_entry_set_symlink(e, m.target.c_str());
+}
+
+// ---- Reading ----
+
+class ChunkSource {
+ public:
+  virtual ~ChunkSource() = default;
+  // Appends the next piece of input to `chunk` (which is empty on entry); false at the end.
+  virtual bool next(std::string& chunk) = 0;
+};
+
+class FdSource : public ChunkSource {
+ public:
+  FdSource(int fd, std::string name) : fd_(fd), name_(std::move(name)) {}
+  bool next(std::string& chunk) override {
+    chunk.resize(1 << 16);
+    ssize_t n;
+    do n = read(fd_, chunk.data(), chunk.size());
+    while (n < 0 && errno == EINTR);
+    if (n < 0) throw Error("read failed: " + errno_text(errno), name_);
+    chunk.resize(static_cast<std::size_t>(n));
+    return n > 0;
+  }
+
+ private:
+  int fd_;
+  std::string name_;
+};
+
+class MemorySource : public ChunkSource {
+ public:
+  explicit MemorySource(std::string_view data) : data_(data) {}
+  bool next(std::string& chunk) override {
+    if (data_.empty()) return false;
+    chunk.assign(data_);
+    data_ = {};
+    return true;
+  }
+
+ private:
+  std::string_view data_;
+};
+
+// The input as absolute offsets, holding only the chunks a reader may still need.
+class Window {
+ public:
+  explicit Window(ChunkSource& source) : source_(source) {}
+
+  // The bytes from `offset` to the end of the chunk holding it; empty at the end of input.
+  std::string_view at(std::uint64_t offset) {
+    while (offset >= end_ && !eof_) pull();
+    for (const auto& [start, bytes] : chunks_) {
+      if (offset >= start && offset < start + bytes.size()) {
+        return std::string_view(bytes).substr(static_cast<std::size_t>(offset - start));
+      }
+    }
+    return {};
+  }
+
+  void release_before(std::uint64_t offset) {
+    while (!chunks_.empty() && chunks_.front().first + chunks_.front().second.size() <= offset) chunks_.pop_front();
+  }
+
+ private:
+  void pull() {
+    std::string chunk;
+    if (!source_.next(chunk)) {
+      eof_ = true;
+      return;
+    }
+    std::uint64_t size = chunk.size();
+    chunks_.emplace_back(end_, std::move(chunk));
+    end_ += size;
+  }
+
+  ChunkSource& source_;
+  std::deque<std::pair<std::uint64_t, std::string>> chunks_;
+  std::uint64_t end_ = 0;
+  bool eof_ = false;
+};
+
+// A libarchive reader's view of a Window from `start` on.
+struct Cursor {
+  Window* window;
+  std::uint64_t start;
+  std::uint64_t next;
+  archive* reader;
+};
+
+la_ssize_t window_read(archive*, void* client, const void** buffer) {
+  auto* c = static_cast<Cursor*>(client);
+  // Whatever libarchive has consumed it will not ask for again; the bottom filter's position
+  // counts consumed input bytes.
+  la_int64_t consumed = archive_filter_bytes(c->reader, -1);
+  if (consumed > 0) c->window->release_before(c->start + static_cast<std::uint64_t>(consumed));
+  std::string_view view = c->window->at(c->next);
+  c->next += view.size();
+  *buffer = view.data();
+  return static_cast<la_ssize_t>(view.size());
+}
+
+// A compressed stream inside the outer input, decompressed by libarchive's "raw" format.
+class DecompressSource : public ChunkSource {
+ public:
+  DecompressSource(Window& outer, std::uint64_t start, const std::string& input_name)
+      : reader_(archive_read_new()), cursor_{&outer, start, start, reader_.get()}, name_(input_name) {
+    archive_read_support_filter_all(reader_.get());
+    archive_read_support_format_raw(reader_.get());
+    archive_entry* e = nullptr;
+    // Opening reads ahead, so a damaged stream fails here with libarchive's own diagnosis; data
+    // that no filter recognizes opens as raw with a single filter.
+    if (archive_read_open(reader_.get(), &cursor_, nullptr, window_read, nullptr) != ARCHIVE_OK) fail();
+    if (archive_filter_count(reader_.get()) < 2) {
+      throw Error("offset " + std::to_string(start) +
+                      ": neither a cpio archive nor a compressed stream (gzip, zstd, xz, lz4, bzip2) starts here",
+                  name_);
+    }
+    filter_ = archive_filter_name(reader_.get(), 0);
+    if (archive_read_next_header(reader_.get(), &e) != ARCHIVE_OK) fail();
+  }
+
+  bool next(std::string& chunk) override {
+    const void* buffer = nullptr;
+    std::size_t size = 0;
+    la_int64_t offset = 0;
+    int r = archive_read_data_block(reader_.get(), &buffer, &size, &offset);
+    if (r == ARCHIVE_EOF) return false;
+    if (r < ARCHIVE_WARN) fail();
+    chunk.assign(static_cast<const char*>(buffer), size);
+    return true;
+  }
+
+  const std::string& filter() const { return filter_; }
+
+ private:
+  [[noreturn]] void fail() {
+    std::string stream = filter_.empty() ? "" : filter_ + " stream: ";
+    throw Error("offset " + std::to_string(cursor_.start) + ": " + stream + archive_message(reader_.get()) +
+                    " (is the file truncated, or followed by something else?)",
+                name_);
+  }
+
+  ReadHandle reader_;
+  Cursor cursor_;
+  std::string name_;
+  std::string filter_;
+};
+
+struct Segment {
+  std::string filter;
+  std::uint64_t offset;
+};
+
+using MemberVisitor = std::function<void(archive*, archive_entry*, const Segment&)>;
+
+// Reads one cpio archive at `start`; returns the offset just past its trailer.
+std::uint64_t read_one_archive(Window& window, std::uint64_t start, const Segment& segment, const std::string& name,
+                               const MemberVisitor& visit) {
+  ReadHandle reader(archive_read_new());
+  archive_read_support_format_cpio(reader.get());
+  Cursor cursor{&window, start, start, reader.get()};
+  std::string where = segment.filter == "none" ? "offset " + std::to_string(start)
+                                               : segment.filter + " stream at offset " + std::to_string(segment.offset) +
+                                                     ", decompressed offset " + std::to_string(start);
+  if (archive_read_open(reader.get(), &cursor, nullptr, window_read, nullptr) != ARCHIVE_OK) {
+    throw Error(where + ": not a cpio archive: " + archive_message(reader.get()), name);
+  }
+  archive_entry* entry = nullptr;
+  int r;
+  while ((r = archive_read_next_header(reader.get(), &entry)) == ARCHIVE_OK || r == ARCHIVE_WARN) {
+    visit(reader.get(), entry, segment);
+  }
+  if (r != ARCHIVE_EOF) {
+    throw Error(where + ": " + archive_message(reader.get()) + " (is the archive truncated?)", name);
+  }
+  return start + static_cast<std::uint64_t>(archive_filter_bytes(reader.get(), -1));
+}
+
+// Skips the zero padding the kernel allows between archives; returns the first other offset.
+std::uint64_t skip_zeros(Window& window, std::uint64_t offset) {
+  for (;;) {
+    std::string_view view = window.at(offset);
+    if (view.empty()) return offset;
+    std::size_t i = view.find_first_not_of('\0');
+    if (i != std::string_view::npos) return offset + i;
+    offset += view.size();
+    window.release_before(offset);
+  }
+}
+
+void read_segments(Window& window, const std::string& filter, std::uint64_t stream_offset, const std::string& name,
+                   const MemberVisitor& visit) {
+  std::uint64_t offset = 0;
+  for (;;) {
+    offset = skip_zeros(window, offset);
+    std::string_view view = window.at(offset);
+    if (view.empty()) return;
+    if (view[0] == '0') {
+      Segment segment{filter, filter == "none" ? offset : stream_offset};
+      offset = read_one_archive(window, offset, segment, name, visit);
+      window.release_before(offset);
+      continue;
+    }
+    if (filter != "none") {
+      throw Error(filter + " stream at offset " + std::to_string(stream_offset) + ": junk at decompressed offset " +
+                      std::to_string(offset) + " where a cpio archive should start",
+                  name);
+    }
+    DecompressSource decompressed(window, offset, name);
+    Window inner(decompressed);
+    read_segments(inner, decompressed.filter(), offset, name, visit);
+    return;
+  }
+}
+
+void for_each_member(const ArchiveInput& input, const MemberVisitor& visit) {
+  std::unique_ptr<ChunkSource> source;
+  int fd = -1;
+  if (input.memory) {
+    source = std::make_unique<MemorySource>(*input.memory);
+  } else if (input.path == "-") {
+    source = std::make_unique<FdSource>(0, "<stdin>");
+  } else {
+    fd = open(input.path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) throw Error("cannot open: " + errno_text(errno), input.path);
+    struct stat st {};
+    if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+      close(fd);
+      throw Error("is a directory, not an archive", input.path);
+    }
+    source = std::make_unique<FdSource>(fd, input.path);
+  }
+  FdCloser closer{fd};
+  Window window(*source);
+  std::string name = input.memory ? "<memory>" : input.path == "-" ? "<stdin>" : input.path;
+  read_segments(window, "none", 0, name, visit);
+}
+
+EntryInfo to_info(archive_entry* e, const Segment& segment) {
+  EntryInfo info;
+  const char* name = archive_entry_pathname(e);
+  info.name = name ? name : "";
+  info.mode = archive_entry_mode(e);
+  info.uid = static_cast<std::uint32_t>(archive_entry_uid(e));
+  info.gid = static_cast<std::uint32_t>(archive_entry_gid(e));
+  info.nlink = archive_entry_nlink(e);
+  info.ino = static_cast<std::uint64_t>(archive_entry_ino64(e));
+  info.size = static_cast<std::uint64_t>(archive_entry_size(e));
+  info.mtime = archive_entry_mtime(e);
+  info.rdev_major = archive_entry_rdevmajor(e);
+  info.rdev_minor = archive_entry_rdevminor(e);
+  if (const char* target = archive_entry_symlink(e)) {
+    info.symlink = target;
+    info.size = info.symlink.size();  // newc stores the target as the member's data
+  }
+  info.filter = segment.filter;
+  info.segment_offset = segment.offset;
+  return info;
+}
+
+// The member's name inside the extraction directory, or nullopt for the root itself.
+std::optional<std::string> extraction_name(const char* raw, const std::string& archive_path, bool& stripped) {
+  std::string name = raw ? raw : "";
+  if (!name.empty() && name[0] == '/') stripped = true;
+  try {
+    return normalize_member_name(name);
+  } catch (const Error& e) {
+    if (name.find("..") != std::string::npos) {
+      throw Error("member '" + name + "' has a '..' component; refusing to extract anything", archive_path);
+    }
+    return std::nullopt;  // "." or "/": the extraction directory itself
+  }
+}
+
+std::string make_directory(const std::string& dir) {
+  std::string partial;
+  std::size_t pos = 0;
+  while (pos != std::string::npos) {
+    pos = dir.find('/', pos + 1);
+    partial = dir.substr(0, pos);
+    if (partial.empty()) continue;
+    if (mkdir(partial.c_str(), 0755) != 0 && errno != EEXIST) throw Error("cannot create: " + errno_text(errno), partial);
+  }
+  char resolved[PATH_MAX];
+  if (!realpath(dir.c_str(), resolved)) throw Error("cannot resolve: " + errno_text(errno), dir);
+  struct stat st {};
+  if (stat(resolved, &st) != 0 || !S_ISDIR(st.st_mode)) throw Error("not a directory", dir);
+  return resolved;
+}
+
+}  // namespace
+
+std::optional<Compression> parse_compression(std::string_view name) {
+  for (auto c : {Compression::None, Compression::Gzip, Compression::Zstd, Compression::Xz, Compression::Lz4}) {
+    if (compression_name(c) == name) return c;
+  }
+  return std::nullopt;
+}
+
+std::string_view compression_name(Compression c) {
+  switch (c) {
+    case Compression::None: return "none";
+    case Compression::Gzip: return "gzip";
+    case Compression::Zstd: return "zstd";
+    case Compression::Xz: return "xz";
+    case Compression::Lz4: return "lz4";
+  }
+  return "?";
+}
+
+PackStats write_newc(const std::vector<Member>& members, int fd, const WriteSettings& settings,
+                     const std::function<void(const PackStats&)>& progress) {
+  WriteHandle writer(archive_write_new());
+  archive* a = writer.get();
+  archive_write_set_format_cpio_newc(a);
+  archive_write_set_bytes_in_last_block(a, 1);  // no padding past the trailer; the kernel needs none
+  add_filter(a, settings);
+  if (archive_write_open_fd(a, fd) != ARCHIVE_OK) throw Error("cannot start the archive: " + archive_message(a));
+  EntryHandle entry(archive_entry_new());
+  std::vector<char> buffer(1 << 16);
+  PackStats stats;
+  for (const auto& m : members) {
+    fill_entry(entry.get(), m);
+    if (archive_write_header(a, entry.get()) < ARCHIVE_WARN) throw Error(archive_message(a), m.origin);
+    if (S_ISREG(m.mode) && m.carries_data && m.size > 0) {
+      int in = open(m.source.c_str(), O_RDONLY | O_CLOEXEC);
+      if (in < 0) throw Error("cannot open: " + errno_text(errno), m.source);
+      FdCloser closer{in};
+      std::uint64_t total = 0;
+      for (;;) {
+        ssize_t n = read(in, buffer.data(), buffer.size());
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) throw Error("read failed: " + errno_text(errno), m.source);
+        if (n == 0) break;
+        std::size_t keep = static_cast<std::size_t>(std::min<std::uint64_t>(static_cast<std::uint64_t>(n), m.size - total));
+        if (keep && archive_write_data(a, buffer.data(), keep) < 0) throw Error(archive_message(a), m.source);
+        total += static_cast<std::uint64_t>(n);
+        if (total > m.size) break;
+      }
+      if (total != m.size) {
+        throw Error("changed while being packed: expected " + std::to_string(m.size) + " bytes, found " +
+                        (total > m.size ? "more" : std::to_string(total)),
+                    m.source);
+      }
+      stats.data_bytes += total;
+    }
+    if (archive_write_finish_entry(a) < ARCHIVE_WARN) throw Error(archive_message(a), m.origin);
+    ++stats.members;
+    if (progress) progress(stats);
+  }
+  if (archive_write_close(a) != ARCHIVE_OK) throw Error("cannot finish the archive: " + archive_message(a));
+  stats.output_bytes = static_cast<std::uint64_t>(archive_filter_bytes(a, -1));
+  return stats;
+}
+
+void read_archive(const ArchiveInput& input, const std::function<void(const EntryInfo&)>& visit) {
+  for_each_member(input, [&](archive*, archive_entry* e, const Segment& segment) { visit(to_info(e, segment)); });
+}
+
+ExtractReport extract_archive(const std::string& archive_path, const std::string& dir) {
+  ExtractReport report;
+  ArchiveInput input{archive_path, std::nullopt};
+  if (archive_path == "-") throw Error("extract reads a file, not standard input: it checks every name before writing", "-");
+
+  // Pass 1: refuse a hostile archive before anything is written.
+  std::set<std::string> symlinks;
+  for_each_member(input, [&](archive*, archive_entry* e, const Segment&) {
+    auto name = extraction_name(archive_entry_pathname(e), archive_path, report.stripped_absolute);
+    if (!name) return;
+    if (const char* hardlink = archive_entry_hardlink(e)) extraction_name(hardlink, archive_path, report.stripped_absolute);
+    for (auto slash = name->find('/'); slash != std::string::npos; slash = name->find('/', slash + 1)) {
+      std::string prefix = name->substr(0, slash);
+      if (symlinks.count(prefix)) {
+        throw Error("member '" + *name + "' would be written through '" + prefix +
+                        "', a symlink this archive creates; refusing to extract anything",
+                    archive_path);
+      }
+    }
+    if (S_ISLNK(archive_entry_mode(e))) {
+      symlinks.insert(*name);
+    } else {
+      symlinks.erase(*name);
+    }
+  });
+
+  // Pass 2: write. Device nodes and sockets are never created (an unprivileged user cannot, and
+  // root gets the same tree, so the result does not depend on who ran it); they go to the spec.
+  std::string root = make_directory(dir);
+  WriteHandle disk(archive_write_disk_new());
+  archive_write_disk_set_options(disk.get(), ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_UNLINK |
+                                                 ARCHIVE_EXTRACT_SECURE_NODOTDOT | ARCHIVE_EXTRACT_SECURE_SYMLINKS);
+  std::map<std::string, std::size_t> spec_links;  // "dev:ino" -> index in report.spec
+  bool stripped = false;
+  for_each_member(input, [&](archive* reader, archive_entry* e, const Segment&) {
+    auto name = extraction_name(archive_entry_pathname(e), archive_path, stripped);
+    if (!name) return;
+    mode_t mode = archive_entry_mode(e);
+    auto uid = static_cast<std::uint32_t>(archive_entry_uid(e));
+    auto gid = static_cast<std::uint32_t>(archive_entry_gid(e));
+    bool device = S_ISCHR(mode) || S_ISBLK(mode) || S_ISSOCK(mode);
+    if (device || uid != 0 || gid != 0 || (mode & 07000)) {
+      ListEntry spec;
+      spec.name = *name;
+      spec.mode = mode & 07777;
+      spec.uid = uid;
+      spec.gid = gid;
+      switch (mode & S_IFMT) {
+        case S_IFCHR:
+        case S_IFBLK:
+          spec.type = ListType::Nod;
+          spec.dev_type = S_ISBLK(mode) ? 'b' : 'c';
+          spec.major = archive_entry_rdevmajor(e);
+          spec.minor = archive_entry_rdevminor(e);
+          break;
+        case S_IFSOCK: spec.type = ListType::Sock; break;
+        case S_IFDIR: spec.type = ListType::Dir; break;
+        case S_IFIFO: spec.type = ListType::Pipe; break;
+        case S_IFLNK:
+          spec.type = ListType::Slink;
+          spec.location = archive_entry_symlink(e) ? archive_entry_symlink(e) : "";
+          break;
+        default: spec.type = ListType::File; spec.location = root + "/" + *name;
+      }
+      std::string key = std::to_string(archive_entry_dev(e)) + ":" + std::to_string(archive_entry_ino64(e));
+      auto linked = spec.type == ListType::File && archive_entry_nlink(e) > 1 ? spec_links.find(key) : spec_links.end();
+      if (linked != spec_links.end()) {
+        report.spec[linked->second].hardlinks.push_back(*name);
+      } else {
+        if (spec.type == ListType::File && archive_entry_nlink(e) > 1) spec_links.emplace(key, report.spec.size());
+        report.spec.push_back(std::move(spec));
+      }
+    }
+    if (device) return;
+    std::string path = root + "/" + *name;
+    archive_entry_set_pathname(e, path.c_str());
+    std::string link_path;
+    if (const char* hardlink = archive_entry_hardlink(e)) {
+      bool ignored = false;
+      link_path = root + "/" + extraction_name(hardlink, archive_path, ignored).value_or("");
+      archive_entry_set_hardlink(e, link_path.c_str());
+    }
+    if (archive_write_header(disk.get(), e) < ARCHIVE_WARN) {
+      throw Error("member '" + *name + "': " + archive_message(disk.get()), archive_path);
+    }
+    const void* buffer = nullptr;
+    std::size_t size = 0;
+    la_int64_t offset = 0;
+    int r;
+    while ((r = archive_read_data_block(reader, &buffer, &size, &offset)) == ARCHIVE_OK) {
+      if (archive_write_data_block(disk.get(), buffer, size, offset) < ARCHIVE_WARN) {
+        throw Error("member '" + *name + "': " + archive_message(disk.get()), archive_path);
+      }
+    }
+    if (r != ARCHIVE_EOF) throw Error("member '" + *name + "': " + archive_message(reader), archive_path);
+    if (archive_write_finish_entry(disk.get()) < ARCHIVE_WARN) {
+      throw Error("member '" + *name + "': " + archive_message(disk.get()), archive_path);
+    }
+    ++report.extracted;
+  });
+  if (archive_write_close(disk.get()) != ARCHIVE_OK) throw Error(archive_message(disk.get()), dir);
+  return report;
+}
+
+}  // namespace kdk

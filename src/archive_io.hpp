@@ -1,0 +1,80 @@
+// Reading and writing cpio archives through libarchive. archive_io.cpp is the only file that
+// includes <archive.h>; everything else sees these types.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <sys/types.h>
+#include <vector>
+
+#include "initlist.hpp"
+#include "pack_plan.hpp"
+
+namespace kdk {
+
+enum class Compression { None, Gzip, Zstd, Xz, Lz4 };
+
+// "none", "gzip", ... or nullopt.
+std::optional<Compression> parse_compression(std::string_view name);
+std::string_view compression_name(Compression c);
+
+struct WriteSettings {
+  Compression compression = Compression::None;
+  std::optional<int> level;  // the compressor's own scale; nullopt: its default
+};
+
+struct PackStats {
+  std::uint64_t members = 0;
+  std::uint64_t data_bytes = 0;    // file data read from the host
+  std::uint64_t output_bytes = 0;  // bytes written, after compression
+};
+
+// Writes `members` (from PackPlan::finish) as a newc archive to `fd`. `progress`, if set, is
+// called after each member. Streams file data in 64 KiB pieces: memory does not grow with the
+// archive.
+PackStats write_newc(const std::vector<Member>& members, int fd, const WriteSettings& settings,
+                     const std::function<void(const PackStats&)>& progress = {});
+
+struct EntryInfo {
+  std::string name;      // as stored
+  mode_t mode = 0;
+  std::uint32_t uid = 0, gid = 0, nlink = 0;
+  std::uint64_t ino = 0;
+  std::uint64_t size = 0;
+  std::int64_t mtime = 0;
+  std::uint32_t rdev_major = 0, rdev_minor = 0;
+  std::string symlink;   // symlink target
+  std::string filter;    // compression of the segment it came from: "none", "gzip", ...
+  std::uint64_t segment_offset = 0;  // where that segment starts in the input
+};
+
+// Where an archive comes from: a path ("-" for standard input) or bytes in memory (fuzzing).
+struct ArchiveInput {
+  std::string path;
+  std::optional<std::string_view> memory;
+};
+
+// Visits every entry of every cpio archive in the input, the way the kernel unpacks an
+// initramfs: uncompressed archives one after another (zero padding between them is skipped),
+// then at most one compressed stream, which may itself hold several archives. Auto-detects
+// gzip, zstd, xz, lz4 (legacy and frame) and bzip2. Trailer entries are not visited.
+void read_archive(const ArchiveInput& input, const std::function<void(const EntryInfo&)>& visit);
+
+struct ExtractReport {
+  std::uint64_t extracted = 0;
+  // Entries the extracted tree cannot carry for an unprivileged user: device nodes, sockets,
+  // owners other than 0:0, set-id and sticky bits. As a gen_init_cpio list they let
+  // `kdk cpio pack DIR --spec LIST` rebuild an equivalent image.
+  std::vector<ListEntry> spec;
+  bool stripped_absolute = false;
+};
+
+// Extracts into `dir` (created if missing). Refuses, before writing anything, an archive with a
+// '..' component or a member that would be written through a symlink the archive itself creates;
+// leading '/' is stripped, as the kernel treats such names relative to the root.
+ExtractReport extract_archive(const std::string& archive_path, const std::string& dir);
+
+}  // namespace kdk

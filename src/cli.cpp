@@ -1,0 +1,245 @@
+#include "cli.hpp"
+
+#include <cstdio>
+#include <iostream>
+
+#include "error.hpp"
+#include "suggest.hpp"
+
+namespace kdk {
+
+std::optional<std::string> Args::value(std::string_view name) const {
+  auto it = values_.find(std::string(name));
+  if (it == values_.end() || it->second.empty()) return std::nullopt;
+  return it->second.back();
+}
+
+std::vector<std::string> Args::values(std::string_view name) const {
+  auto it = values_.find(std::string(name));
+  return it == values_.end() ? std::vector<std::string>() : it->second;
+}
+
+const std::vector<Command>& command_table() {
+  static const std::vector<Command> table = {
+      {"cpio pack",
+       "write a newc cpio archive (an initramfs) from directories and gen_init_cpio lists",
+       "-o OUT [options] [DIR]...",
+       {{"output", 'o', "OUT", "write the archive to OUT ('-' for standard output); written atomically"},
+        {"compress", 0, "METHOD", "none (default), gzip, zstd, xz or lz4; xz and lz4 in the forms the kernel unpacks"},
+        {"level", 0, "N", "compression level (defaults: gzip 6, zstd 3, xz 6, lz4 9)"},
+        {"spec", 0, "LIST", "add the entries of a gen_init_cpio list (repeatable); they come after every DIR"},
+        {"list-only", 0, "", "write a gen_init_cpio list instead of an archive (CONFIG_INITRAMFS_SOURCE accepts it)"},
+        {"mtime", 0, "EPOCH", "no mtime exceeds EPOCH seconds (default: $SOURCE_DATE_EPOCH when set)"},
+        {"keep-owner", 0, "", "keep the uid and gid of files from DIRs (default: 0:0)"}},
+       "Each DIR's contents become the archive root; a later DIR overlays earlier ones, and --spec\n"
+       "entries overlay all DIRs. Missing parent directories are added as 0755 root:root.\n"
+       "The output is reproducible: members are sorted by path with parents first, inodes are\n"
+       "numbered in that order, hard links store their data once, on the last link.\n"
+       "List lines: file NAME SOURCE MODE UID GID [LINK...] | dir NAME MODE UID GID |\n"
+       "nod NAME MODE UID GID b|c MAJOR MINOR | slink NAME TARGET MODE UID GID |\n"
+       "pipe NAME MODE UID GID | sock NAME MODE UID GID. ${VAR} in SOURCE is taken from the environment.",
+       cmd_cpio_pack},
+      {"cpio list",
+       "list the members of a cpio archive, like cpio -t (-v: cpio -tv)",
+       "[-v] ARCHIVE",
+       {{"verbose", 'v', "", "long listing, as cpio -tv prints it"}},
+       "ARCHIVE may be '-' for standard input. Compression (gzip, zstd, xz, lz4, bzip2) is detected.\n"
+       "Concatenated archives are read the way the kernel reads an initramfs, for example an\n"
+       "uncompressed early-microcode archive followed by a compressed main archive.",
+       cmd_cpio_list},
+      {"cpio extract",
+       "extract a cpio archive without root, recording what a plain directory cannot hold",
+       "-C DIR [--spec-out LIST] ARCHIVE",
+       {{"directory", 'C', "DIR", "extract into DIR (created if missing)"},
+        {"spec-out", 0, "LIST", "write device nodes, sockets, owners and set-id bits as a gen_init_cpio list"}},
+       "Nothing is written outside DIR: an archive with a '..' component, or with a member that\n"
+       "would be written through a symlink it creates, is refused before anything is extracted.\n"
+       "A leading '/' is stripped. Device nodes are never created; with --spec-out they are\n"
+       "recorded, so that 'kdk cpio pack DIR --spec LIST' rebuilds an equivalent image.",
+       cmd_cpio_extract},
+      {"inittab",
+       "check or edit an inittab, BusyBox or sysvinit form",
+       "FILE [--check] [edits]",
+       {{"check", 0, "", "only validate FILE"},
+        {"set", 0, "ENTRY", "add ENTRY, or replace the entry with the same id/tty (BusyBox: same action when no tty)"},
+        {"add", 0, "ENTRY", "append ENTRY unless an identical entry exists"},
+        {"remove", 0, "ID", "remove the entries with this id (BusyBox: this tty)"},
+        {"remove-action", 0, "ACTION", "remove the entries with this action"},
+        {"getty", 0, "TTY[,BAUD]", "run a serial getty on TTY (default 115200 baud), in the file's own form"},
+        {"style", 0, "FORM", "busybox or sysvinit, instead of detecting it (an empty file is busybox)"}},
+       "ENTRY is <id>:<runlevels>:<action>:<process>. Edits are applied in the order: removals,\n"
+       "--set, --getty, --add. Running the same edit twice changes nothing the second time, and\n"
+       "lines the edit does not touch are kept byte for byte. A missing FILE is created.",
+       cmd_inittab},
+      {"fstab",
+       "check or edit an fstab",
+       "FILE [--check] [edits]",
+       {{"check", 0, "", "only validate FILE"},
+        {"set", 0, "ENTRY", "add ENTRY, or replace the entry with the same mount point"},
+        {"remove", 0, "MOUNTPOINT", "remove the entries for this mount point"}},
+       "ENTRY is '<spec> <mount point> <type> <options> [<freq> [<passno>]]'; write a space inside\n"
+       "a field as \\040. Running the same edit twice changes nothing the second time, and lines the\n"
+       "edit does not touch are kept byte for byte. A missing FILE is created.",
+       cmd_fstab},
+  };
+  return table;
+}
+
+namespace {
+
+const OptionSpec kHelpOption{"help", 'h', "", "show this help"};
+
+const OptionSpec* find_option(const Command& c, std::string_view name, char short_name) {
+  if (name == kHelpOption.name || (short_name && short_name == kHelpOption.short_name)) return &kHelpOption;
+  for (const auto& o : c.options) {
+    if ((!name.empty() && o.name == name) || (short_name && o.short_name == short_name)) return &o;
+  }
+  return nullptr;
+}
+
+std::string usage_line(const Command& c) { return "usage: kdk " + std::string(c.name) + " " + std::string(c.synopsis); }
+
+}  // namespace
+
+Args parse_args(const Command& command, const std::vector<std::string>& args) {
+  Args out;
+  bool options_done = false;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string& arg = args[i];
+    if (options_done || arg == "-" || arg.size() < 2 || arg[0] != '-') {
+      out.positional.push_back(arg);
+      continue;
+    }
+    if (arg == "--") {
+      options_done = true;
+      continue;
+    }
+    std::string name;
+    char short_name = 0;
+    std::optional<std::string> inline_value;
+    if (arg[1] == '-') {
+      auto eq = arg.find('=');
+      name = arg.substr(2, eq == std::string::npos ? std::string::npos : eq - 2);
+      if (eq != std::string::npos) inline_value = arg.substr(eq + 1);
+    } else {
+      short_name = arg[1];
+      if (arg.size() > 2) inline_value = arg.substr(2);
+    }
+    const OptionSpec* spec = find_option(command, name, short_name);
+    if (!spec) {
+      std::vector<std::string> names{"--help"};
+      for (const auto& o : command.options) names.push_back("--" + std::string(o.name));
+      std::string shown = short_name ? std::string("-") + short_name : "--" + name;
+      throw UsageError("unknown option '" + shown + "'" + did_you_mean(shown, names));
+    }
+    if (spec->value_name.empty()) {
+      if (inline_value && !short_name) throw UsageError("option '--" + name + "' takes no value");
+      if (inline_value) {
+        // Bundled short flags, as in -vq: only flags may be bundled.
+        for (char c : *inline_value) {
+          const OptionSpec* bundled = find_option(command, "", c);
+          if (!bundled || !bundled->value_name.empty()) {
+            throw UsageError("unknown option '-" + std::string(1, c) + "' in '" + arg + "'");
+          }
+          out.add(bundled->name, "");
+        }
+      }
+      out.add(spec->name, "");
+      continue;
+    }
+    if (!inline_value) {
+      if (i + 1 >= args.size()) {
+        throw UsageError("option '--" + std::string(spec->name) + "' needs a value: " + std::string(spec->value_name));
+      }
+      inline_value = args[++i];
+    }
+    out.add(spec->name, *inline_value);
+  }
+  return out;
+}
+
+std::string command_help(const Command& c) {
+  std::string out = usage_line(c) + "\n\n" + std::string(1, static_cast<char>(std::toupper(c.summary[0]))) +
+                    std::string(c.summary.substr(1)) + ".\n\noptions:\n";
+  auto options = c.options;
+  options.push_back(kHelpOption);
+  for (const auto& o : options) {
+    std::string left = o.short_name ? std::string("-") + o.short_name + ", " : "    ";
+    left += "--" + std::string(o.name);
+    if (!o.value_name.empty()) left += " " + std::string(o.value_name);
+    if (left.size() < 26) left.resize(26, ' ');
+    else left += "  ";
+    out += "  " + left + std::string(o.help) + "\n";
+  }
+  if (!c.details.empty()) out += "\n" + std::string(c.details) + "\n";
+  return out;
+}
+
+std::string main_help() {
+  std::string out =
+      "usage: kdk COMMAND [options]\n\n"
+      "The kdk helper: initramfs cpio archives and inittab/fstab editing, without root.\n\n"
+      "commands:\n";
+  for (const auto& c : command_table()) {
+    std::string name(c.name);
+    name.resize(16, ' ');
+    out += "  " + name + std::string(c.summary) + "\n";
+  }
+  out += "\nRun 'kdk COMMAND --help' for a command's options. Exit status: 0 success, 1 error, 2 usage error.\n";
+  return out;
+}
+
+int run_cli(const std::vector<std::string>& argv) {
+  std::vector<std::string> args(argv.begin() + (argv.empty() ? 0 : 1), argv.end());
+  if (args.empty()) {
+    std::fputs(main_help().c_str(), stderr);
+    return 2;
+  }
+  if (args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+    std::fputs(main_help().c_str(), stdout);
+    return 0;
+  }
+  if (args[0] == "--version") {
+    std::printf("kdk %s\n", KDK_VERSION);
+    return 0;
+  }
+  const Command* command = nullptr;
+  std::size_t words = 0;
+  for (const auto& c : command_table()) {
+    std::string two = args.size() > 1 ? args[0] + " " + args[1] : "";
+    if (c.name == args[0]) command = &c, words = 1;
+    if (c.name == two) command = &c, words = 2;
+  }
+  if (!command) {
+    std::vector<std::string> names;
+    for (const auto& c : command_table()) names.emplace_back(c.name);
+    bool group = args[0] == "cpio";
+    std::string typed = group && args.size() > 1 ? "cpio " + args[1] : args[0];
+    if (group && args.size() == 1) {
+      std::fprintf(stderr, "kdk: 'cpio' needs a command: pack, list or extract\nRun 'kdk --help' for the list.\n");
+      return 2;
+    }
+    std::string hint = did_you_mean(typed, names);
+    if (hint.empty() && !group && args.size() > 1) hint = did_you_mean(args[0] + " " + args[1], names);
+    std::fprintf(stderr, "kdk: unknown command '%s'%s\nRun 'kdk --help' for the list.\n", typed.c_str(), hint.c_str());
+    return 2;
+  }
+  std::vector<std::string> rest(args.begin() + static_cast<long>(words), args.end());
+  try {
+    Args parsed = parse_args(*command, rest);
+    if (parsed.flag("help")) {
+      std::fputs(command_help(*command).c_str(), stdout);
+      return 0;
+    }
+    return command->run(parsed);
+  } catch (const UsageError& e) {
+    std::fprintf(stderr, "kdk %s: %s\n%s\nRun 'kdk %s --help' for details.\n", std::string(command->name).c_str(),
+                 e.what(), usage_line(*command).c_str(), std::string(command->name).c_str());
+    return 2;
+  } catch (const Error& e) {
+    std::fputs(e.render().c_str(), stderr);
+    return 1;
+  }
+}
+
+}  // namespace kdk

@@ -1,0 +1,61 @@
+// The command line: one table of subcommands, from which dispatch and every --help come.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace kdk {
+
+struct OptionSpec {
+  std::string_view name;        // long name without "--"
+  char short_name = 0;          // 0: none
+  std::string_view value_name;  // empty: a flag
+  std::string_view help;
+};
+
+// Parsed options of one subcommand.
+class Args {
+ public:
+  bool flag(std::string_view name) const { return values_.count(std::string(name)) > 0; }
+  std::optional<std::string> value(std::string_view name) const;  // the last one given
+  std::vector<std::string> values(std::string_view name) const;   // every one, in order
+  std::vector<std::string> positional;
+
+  void add(std::string_view name, std::string value) { values_[std::string(name)].push_back(std::move(value)); }
+
+ private:
+  std::map<std::string, std::vector<std::string>> values_;
+};
+
+struct Command {
+  std::string_view name;      // "cpio pack", "inittab"
+  std::string_view summary;   // one line for `kdk --help`
+  std::string_view synopsis;  // what follows the name in "usage:"
+  std::vector<OptionSpec> options;
+  std::string_view details;   // paragraphs after the options
+  int (*run)(const Args&);
+};
+
+const std::vector<Command>& command_table();
+
+// Parses `args` against `command`'s options. Throws UsageError.
+Args parse_args(const Command& command, const std::vector<std::string>& args);
+
+std::string command_help(const Command& command);
+std::string main_help();
+
+// The whole program: dispatch, --help, errors to stderr, and the exit status
+// (0 success, 1 error, 2 usage error).
+int run_cli(const std::vector<std::string>& argv);
+
+// The subcommands, in cmd_*.cpp.
+int cmd_cpio_pack(const Args&);
+int cmd_cpio_list(const Args&);
+int cmd_cpio_extract(const Args&);
+int cmd_inittab(const Args&);
+int cmd_fstab(const Args&);
+
+}  // namespace kdk

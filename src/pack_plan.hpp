@@ -1,0 +1,76 @@
+// What goes into an archive, in which order, with which inode numbers: everything about a pack
+// except the bytes. Keeping this free of I/O on the archive lets the ordering rules be tested in
+// memory and lets `--list-only` share them with the real pack.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <sys/types.h>
+#include <vector>
+
+#include "initlist.hpp"
+
+namespace kdk {
+
+struct Member {
+  std::string name;              // archive path, normalized (see normalize_member_name)
+  mode_t mode = 0;               // file type and permission bits
+  std::uint32_t uid = 0;
+  std::uint32_t gid = 0;
+  std::int64_t mtime = 0;
+  std::uint64_t size = 0;        // regular files: bytes of data on disk
+  std::string source;            // regular files: host path the data is read from
+  std::string target;            // symlinks: link target
+  std::uint32_t rdev_major = 0;  // devices
+  std::uint32_t rdev_minor = 0;
+  std::string origin;            // where it came from, for errors: "DIR/path" or "LIST:LINE"
+  std::string link_key;          // members with the same non-empty key are hard links
+
+  // Filled in by PackPlan::finish().
+  std::uint32_t ino = 0;
+  std::uint32_t nlink = 1;
+  bool carries_data = true;      // false for every hard link but the last: newc stores data once
+};
+
+struct PackOptions {
+  bool keep_owner = false;             // tree members keep their uid/gid instead of 0:0
+  std::optional<std::int64_t> clamp;   // SOURCE_DATE_EPOCH or --mtime: no mtime exceeds it
+};
+
+// The largest file newc can hold: its size field is 32 bits.
+constexpr std::uint64_t kNewcMaxFileSize = 0xffffffffull;
+
+class PackPlan {
+ public:
+  explicit PackPlan(PackOptions options) : options_(options) {}
+
+  // Adds gen_init_cpio list entries; they overlay everything added before.
+  void add_list(const std::vector<ListEntry>& entries);
+  // Adds one member; a member of the same name added earlier is replaced (overlaid).
+  void add(Member member);
+
+  // Adds missing parent directories, orders parents before children, numbers inodes in order,
+  // and puts each hard-linked file's data on its last link. Returns the members in archive order.
+  std::vector<Member> finish();
+
+ private:
+  struct PathLess {
+    bool operator()(const std::string& a, const std::string& b) const;
+  };
+  std::int64_t clamp_mtime(std::int64_t mtime) const;
+
+  PackOptions options_;
+  std::map<std::string, Member, PathLess> members_;
+  unsigned list_links_ = 0;
+};
+
+// Archive order: component by component, so "a/b" sorts right after "a" and before "a-b".
+bool path_less(const std::string& a, const std::string& b);
+
+// The gen_init_cpio list equivalent to an archive plan (--list-only). Hard links become one
+// `file` line with the extra names; sources are the host paths.
+std::string plan_to_list(const std::vector<Member>& members);
+
+}  // namespace kdk

@@ -1,0 +1,329 @@
+// Black-box tests of the kdk binary: each case runs in its own temporary directory and asserts
+// stdout, stderr, the exit status, and what is left on disk.
+#include <gtest/gtest.h>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Result {
+  int status = -1;
+  std::string out;
+  std::string err;
+};
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+void spit(const std::string& path, const std::string& content) {
+  fs::create_directories(fs::path(path).parent_path());
+  std::ofstream(path, std::ios::binary) << content;
+}
+
+class Cli : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string pattern = (fs::temp_directory_path() / "kdk-cli-XXXXXX").string();
+    base_ = mkdtemp(pattern.data());
+    dir_ = base_ + "/work";
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(base_); }
+
+  // Runs `kdk args...` in the test's directory, with `env` added to the environment.
+  Result kdk(const std::vector<std::string>& args, const std::vector<std::string>& env = {}) {
+    return run(KDK_BINARY, args, env);
+  }
+
+  Result run(const std::string& program, const std::vector<std::string>& args, const std::vector<std::string>& env = {}) {
+    std::string out = base_ + "/stdout", err = base_ + "/stderr";
+    pid_t pid = fork();
+    if (pid == 0) {
+      if (chdir(dir_.c_str()) != 0) _exit(127);
+      int o = open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      int e = open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      int n = open("/dev/null", O_RDONLY);
+      dup2(n, 0);
+      dup2(o, 1);
+      dup2(e, 2);
+      setenv("TZ", "UTC", 1);
+      unsetenv("SOURCE_DATE_EPOCH");
+      for (const auto& kv : env) putenv(const_cast<char*>(kv.c_str()));
+      std::vector<char*> argv{const_cast<char*>(program.c_str())};
+      for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+      argv.push_back(nullptr);
+      execvp(argv[0], argv.data());
+      _exit(127);
+    }
+    int status = 0;
+    waitpid(pid, &status, 0);
+    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(out), slurp(err)};
+  }
+
+  std::string path(const std::string& name) const { return dir_ + "/" + name; }
+  std::vector<std::string> files() const {
+    std::vector<std::string> out;
+    for (const auto& e : fs::recursive_directory_iterator(dir_)) out.push_back(fs::relative(e.path(), dir_).string());
+    std::sort(out.begin(), out.end());
+    return out;
+  }
+
+  std::string base_;
+  std::string dir_;
+};
+
+TEST_F(Cli, NoArgumentsIsAUsageError) {
+  Result r = kdk({});
+  EXPECT_EQ(r.status, 2);
+  EXPECT_EQ(r.out, "");
+  EXPECT_EQ(r.err.rfind("usage: kdk COMMAND [options]\n", 0), 0u) << r.err;
+}
+
+TEST_F(Cli, HelpListsEveryCommandFromTheTable) {
+  Result r = kdk({"--help"});
+  EXPECT_EQ(r.status, 0);
+  EXPECT_EQ(r.err, "");
+  for (const char* c : {"  cpio pack ", "  cpio list ", "  cpio extract ", "  inittab ", "  fstab "}) {
+    EXPECT_NE(r.out.find(c), std::string::npos) << c;
+  }
+}
+
+TEST_F(Cli, CommandHelp) {
+  Result r = kdk({"cpio", "pack", "--help"});
+  EXPECT_EQ(r.status, 0);
+  EXPECT_EQ(r.out.rfind("usage: kdk cpio pack -o OUT [options] [DIR]...\n\nWrite a newc cpio archive", 0), 0u) << r.out;
+  EXPECT_NE(r.out.find("  -o, --output OUT          write the archive to OUT"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("      --compress METHOD     none (default), gzip, zstd, xz or lz4"), std::string::npos);
+}
+
+TEST_F(Cli, MistypedCommandGetsDidYouMean) {
+  Result r = kdk({"inittb", "x"});
+  EXPECT_EQ(r.status, 2);
+  EXPECT_EQ(r.err, "kdk: unknown command 'inittb' (did you mean 'inittab'?)\nRun 'kdk --help' for the list.\n");
+  r = kdk({"cpio", "pak"});
+  EXPECT_EQ(r.status, 2);
+  EXPECT_EQ(r.err, "kdk: unknown command 'cpio pak' (did you mean 'cpio pack'?)\nRun 'kdk --help' for the list.\n");
+}
+
+TEST_F(Cli, MistypedOptionGetsDidYouMean) {
+  Result r = kdk({"cpio", "pack", "-o", "x", "--compres", "gzip", "."});
+  EXPECT_EQ(r.status, 2);
+  EXPECT_EQ(r.err,
+            "kdk cpio pack: unknown option '--compres' (did you mean '--compress'?)\n"
+            "usage: kdk cpio pack -o OUT [options] [DIR]...\n"
+            "Run 'kdk cpio pack --help' for details.\n");
+  EXPECT_EQ(files(), std::vector<std::string>{});
+}
+
+TEST_F(Cli, PackWithoutOutputIsAUsageError) {
+  Result r = kdk({"cpio", "pack", "."});
+  EXPECT_EQ(r.status, 2);
+  EXPECT_EQ(r.err.rfind("kdk cpio pack: missing -o OUT\n", 0), 0u) << r.err;
+}
+
+TEST_F(Cli, PackIsReproducibleAndClampsMtimes) {
+  spit(path("root/etc/motd"), "hi\n");
+  spit(path("devices.list"), "nod /dev/console 0600 0 0 c 5 1\n");
+  Result a = kdk({"cpio", "pack", "-o", "a.cpio.gz", "--compress", "gzip", "root", "--spec", "devices.list"},
+                 {"SOURCE_DATE_EPOCH=86400"});
+  ASSERT_EQ(a.status, 0) << a.err;
+  EXPECT_EQ(a.out, "");
+  EXPECT_EQ(a.err, "");
+  sleep(1);
+  fs::last_write_time(path("root/etc/motd"), fs::file_time_type::clock::now());
+  Result b = kdk({"cpio", "pack", "-o", "b.cpio.gz", "--compress", "gzip", "root", "--spec", "devices.list"},
+                 {"SOURCE_DATE_EPOCH=86400"});
+  ASSERT_EQ(b.status, 0) << b.err;
+  EXPECT_EQ(slurp(path("a.cpio.gz")), slurp(path("b.cpio.gz")));
+  Result list = kdk({"cpio", "list", "-v", "a.cpio.gz"});
+  EXPECT_EQ(list.status, 0);
+  EXPECT_EQ(list.out,
+            "drwxr-xr-x   2 root     root            0 Jan  2  1970 dev\n"
+            "crw-------   1 root     root       5,   1 Jan  2  1970 dev/console\n"
+            "drwxr-xr-x   2 root     root            0 Jan  2  1970 etc\n"
+            "-rw-r--r--   1 root     root            3 Jan  2  1970 etc/motd\n");
+}
+
+TEST_F(Cli, PackToStandardOutput) {
+  spit(path("root/a"), "x");
+  Result r = kdk({"cpio", "pack", "-o", "-", "root"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.out.rfind("070701", 0), 0u);
+  spit(path("out.cpio"), r.out);
+  EXPECT_EQ(kdk({"cpio", "list", "out.cpio"}).out, "a\n");
+}
+
+TEST_F(Cli, BadListNamesFileAndLineAndLeavesNoOutput) {
+  spit(path("root/a"), "x");
+  spit(path("old.cpio"), "previous archive");
+  spit(path("rootfs.list"), "dir /dev 0755 0 0\n# devices\nnod /dev/console 0600 0 0 x 5 1\n");
+  Result r = kdk({"cpio", "pack", "-o", "new.cpio", "root", "--spec", "rootfs.list"});
+  EXPECT_EQ(r.status, 1);
+  EXPECT_EQ(r.err,
+            "kdk: rootfs.list:3: bad device type 'x': expected 'b' (block) or 'c' (character)\n"
+            "    nod /dev/console 0600 0 0 x 5 1\n");
+  r = kdk({"cpio", "pack", "-o", "old.cpio", "root", "--spec", "rootfs.list"});
+  EXPECT_EQ(r.status, 1);
+  EXPECT_EQ(slurp(path("old.cpio")), "previous archive") << "a failed pack leaves OUT as it was";
+  EXPECT_EQ(files(), (std::vector<std::string>{"old.cpio", "root", "root/a", "rootfs.list"}));
+}
+
+TEST_F(Cli, MissingSourceNamesTheListLine) {
+  spit(path("l"), "file /init ./nope 0755 0 0\n");
+  Result r = kdk({"cpio", "pack", "-o", "x.cpio", "--spec", "l"});
+  EXPECT_EQ(r.status, 1);
+  EXPECT_EQ(r.err, "kdk: l:1: source './nope' of '/init': No such file or directory\n    file /init ./nope 0755 0 0\n");
+  EXPECT_EQ(files(), std::vector<std::string>{"l"});
+}
+
+TEST_F(Cli, DotDotInAListIsRefused) {
+  spit(path("l"), "dir /../escape 0755 0 0\n");
+  Result r = kdk({"cpio", "pack", "-o", "x.cpio", "--spec", "l"});
+  EXPECT_EQ(r.status, 1);
+  EXPECT_EQ(r.err, "kdk: l:1: name '/../escape' has a '..' component\n    dir /../escape 0755 0 0\n");
+}
+
+TEST_F(Cli, ListOnlyWritesAGenInitCpioList) {
+  spit(path("root/bin/sh"), "#!");
+  spit(path("l"), "nod /dev/null 0666 0 0 c 1 3\n");
+  Result r = kdk({"cpio", "pack", "--list-only", "-o", "-", "root", "--spec", "l"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.out,
+            "# gen_init_cpio list written by kdk cpio pack --list-only\n"
+            "dir /bin 0755 0 0\n"
+            "file /bin/sh " + path("root") + "/bin/sh 0644 0 0\n"
+            "dir /dev 0755 0 0\n"
+            "nod /dev/null 0666 0 0 c 1 3\n");
+}
+
+TEST_F(Cli, ListRefusesGarbage) {
+  spit(path("notes.txt"), "hello\n");
+  Result r = kdk({"cpio", "list", "notes.txt"});
+  EXPECT_EQ(r.status, 1);
+  EXPECT_EQ(r.err,
+            "kdk: notes.txt: offset 0: neither a cpio archive nor a compressed stream (gzip, zstd, xz, lz4, bzip2) "
+            "starts here\n");
+}
+
+// Archives with hostile names come from GNU cpio, which writes whatever names it is given.
+TEST_F(Cli, ExtractRefusesDotDotBeforeWritingAnything) {
+  if (system("command -v cpio >/dev/null") != 0) GTEST_SKIP() << "GNU cpio is not installed";
+  spit(path("src/sub/.keep"), "");
+  spit(path("src/evil"), "owned");
+  spit(path("src/fine"), "ok");
+  ASSERT_EQ(run("sh", {"-c", "cd src && printf 'fine\\nsub/../evil\\n' | cpio -o -H newc > ../evil.cpio 2>/dev/null"}).status, 0);
+  Result r = kdk({"cpio", "extract", "-C", "out", "evil.cpio"});
+  EXPECT_EQ(r.status, 1);
+  EXPECT_EQ(r.err, "kdk: evil.cpio: member 'sub/../evil' has a '..' component; refusing to extract anything\n");
+  EXPECT_FALSE(fs::exists(path("out"))) << "nothing is written, not even the first, harmless member";
+}
+
+TEST_F(Cli, ExtractRefusesToWriteThroughASymlinkTheArchiveCreates) {
+  if (system("command -v cpio >/dev/null") != 0) GTEST_SKIP() << "GNU cpio is not installed";
+  // "escape" is a symlink to a directory outside; "escape/owned" would land there.
+  spit(path("outside/owned"), "owned");
+  fs::create_directories(path("src"));
+  fs::create_symlink(path("outside"), path("src/escape"));
+  ASSERT_EQ(run("sh", {"-c", "cd src && printf 'escape\\nescape/owned\\n' | cpio -o -H newc > ../evil.cpio 2>/dev/null"}).status, 0);
+  fs::remove(path("outside/owned"));
+  Result r = kdk({"cpio", "extract", "-C", "out", "evil.cpio"});
+  EXPECT_EQ(r.status, 1);
+  EXPECT_EQ(r.err,
+            "kdk: evil.cpio: member 'escape/owned' would be written through 'escape', a symlink this archive creates; "
+            "refusing to extract anything\n");
+  EXPECT_FALSE(fs::exists(path("outside/owned")));
+  EXPECT_FALSE(fs::exists(path("out")));
+}
+
+TEST_F(Cli, ExtractWritesSpecOutAndRepacksToAnEquivalentImage) {
+  spit(path("root/bin/tool"), "tool");
+  spit(path("l"), "nod /dev/console 0600 0 5 c 5 1\nfile /bin/su root/bin/tool 4755 0 0\ndir /home/u 0700 1000 100\n");
+  ASSERT_EQ(kdk({"cpio", "pack", "-o", "img", "--compress", "zstd", "root", "--spec", "l"}).status, 0);
+  Result r = kdk({"cpio", "extract", "-C", "x", "--spec-out", "x.list", "img"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.err, "");
+  std::string real = fs::canonical(path("x")).string();
+  EXPECT_EQ(slurp(path("x.list")),
+            "# Written by kdk cpio extract from img: what the extracted tree cannot hold.\n"
+            "# Repack with: kdk cpio pack -o OUT x --spec x.list\n"
+            "file /bin/su " + real + "/bin/su 4755 0 0\n"
+            "nod /dev/console 0600 0 5 c 5 1\n"
+            "dir /home/u 0700 1000 100\n");
+  ASSERT_EQ(kdk({"cpio", "pack", "-o", "again", "--compress", "zstd", "x", "--spec", "x.list"}).status, 0);
+  EXPECT_EQ(kdk({"cpio", "list", "-v", "again"}).out, kdk({"cpio", "list", "-v", "img"}).out);
+}
+
+TEST_F(Cli, ExtractWithoutSpecOutWarnsAboutDevices) {
+  spit(path("l"), "nod /dev/console 0600 0 0 c 5 1\nnod /dev/null 0666 0 0 c 1 3\n");
+  ASSERT_EQ(kdk({"cpio", "pack", "-o", "img", "--spec", "l"}).status, 0);
+  Result r = kdk({"cpio", "extract", "-C", "x", "img"});
+  EXPECT_EQ(r.status, 0);
+  EXPECT_EQ(r.err,
+            "kdk: warning: img: 2 device node(s) or socket(s) not created (/dev/console, ...); use --spec-out LIST to "
+            "keep them for repacking\n");
+}
+
+TEST_F(Cli, InittabEditInPlace) {
+  spit(path("inittab"), "# serial\n::sysinit:/etc/init.d/rcS\n");
+  Result r = kdk({"inittab", "inittab", "--getty", "ttyS0,115200"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.out, "");
+  EXPECT_EQ(slurp(path("inittab")), "# serial\n::sysinit:/etc/init.d/rcS\nttyS0::respawn:/sbin/getty -L 115200 ttyS0 vt100\n");
+  auto before = fs::last_write_time(path("inittab"));
+  ASSERT_EQ(kdk({"inittab", "inittab", "--getty", "ttyS0,115200"}).status, 0);
+  EXPECT_EQ(fs::last_write_time(path("inittab")), before) << "an edit already in effect does not rewrite the file";
+  EXPECT_EQ(files(), std::vector<std::string>{"inittab"});
+}
+
+TEST_F(Cli, InittabErrorLeavesTheFileAlone) {
+  std::string content = "::sysinit:/etc/init.d/rcS\nttyS0::respwn:/sbin/getty\n";
+  spit(path("inittab"), content);
+  Result r = kdk({"inittab", "inittab", "--set", "::shutdown:/bin/sync"});
+  EXPECT_EQ(r.status, 1);
+  EXPECT_EQ(r.err,
+            "kdk: inittab:2: unknown action 'respwn' for BusyBox init (did you mean 'respawn'?); BusyBox accepts "
+            "sysinit, wait, once, respawn, askfirst, shutdown, restart, ctrlaltdel\n"
+            "    ttyS0::respwn:/sbin/getty\n");
+  EXPECT_EQ(slurp(path("inittab")), content);
+  EXPECT_EQ(files(), std::vector<std::string>{"inittab"});
+  EXPECT_EQ(kdk({"inittab", "inittab", "--check"}).status, 1);
+}
+
+TEST_F(Cli, InittabNeedsSomethingToDo) {
+  Result r = kdk({"inittab", "inittab"});
+  EXPECT_EQ(r.status, 2);
+  EXPECT_EQ(r.err.rfind("kdk inittab: nothing to do: give --check or an edit\n", 0), 0u) << r.err;
+}
+
+TEST_F(Cli, FstabCreatesAndEdits) {
+  Result r = kdk({"fstab", "etc/fstab", "--set", "proc /proc proc defaults 0 0"});
+  EXPECT_EQ(r.status, 1) << "the directory does not exist";
+  EXPECT_NE(r.err.find("kdk: etc/fstab: cannot create a temporary file in 'etc/'"), std::string::npos) << r.err;
+  fs::create_directories(path("etc"));
+  r = kdk({"fstab", "etc/fstab", "--set", "proc /proc proc defaults 0 0", "--set", "tmpfs /tmp tmpfs mode=1777 0 0"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(slurp(path("etc/fstab")), "proc /proc proc defaults 0 0\ntmpfs /tmp tmpfs mode=1777 0 0\n");
+  EXPECT_EQ(kdk({"fstab", "etc/fstab", "--check"}).status, 0);
+  r = kdk({"fstab", "etc/fstab", "--set", "tmpfs /tmp tmpfs"});
+  EXPECT_EQ(r.status, 1);
+  EXPECT_EQ(r.err,
+            "kdk: --set: 3 fields; an fstab entry has 4 to 6: <spec> <mount point> <type> <options> [<freq> "
+            "[<passno>]]\n    tmpfs /tmp tmpfs\n");
+}
+
+}  // namespace

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Installs the Debian/Ubuntu packages kdk needs that are missing, and nothing else.
+# usage: tools/install-deps.sh [--print] [GROUP...]
+#   GROUP: helper (the kdk helper and its tests), fuzz (clang/libFuzzer), kernel (kernel and
+#   BusyBox builds, QEMU, gdb), sources (Debian's offline kernel source), or all (default:
+#   helper kernel). --print lists the missing packages without installing them.
+# The same list serves the README's quick start and .ci/run.
+set -euo pipefail
+declare -A group=(
+  [helper]="build-essential cmake ninja-build pkg-config libarchive-dev libzstd-dev libgtest-dev cpio libarchive-tools gzip zstd xz-utils lz4 bzip2 time"
+  [fuzz]="clang libclang-rt-14-dev"
+  [kernel]="flex bison bc libelf-dev libssl-dev kmod ccache qemu-system-x86 qemu-system-arm gdb-multiarch python3 file"
+  [sources]="linux-source-6.1"
+)
+print=0 wanted=()
+for arg in "$@"; do
+  case $arg in
+    --print) print=1 ;;
+    -h|--help) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    all) wanted+=(helper fuzz kernel sources) ;;
+    *) [ -n "${group[$arg]+x}" ] || { echo "install-deps: unknown group '$arg' (helper, fuzz, kernel, sources, all)" >&2; exit 2; }
+       wanted+=("$arg") ;;
+  esac
+done
+[ ${#wanted[@]} -gt 0 ] || wanted=(helper kernel)
+missing=()
+for g in "${wanted[@]}"; do
+  for p in ${group[$g]}; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+  done
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: everything for ${wanted[*]} is installed"
+  exit 0
+fi
+if [ $print -eq 1 ]; then
+  echo "${missing[*]}"
+  exit 0
+fi
+echo "install-deps: installing ${missing[*]}"
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo=sudo
+$sudo apt-get update
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y --no-install-recommends "${missing[@]}"
