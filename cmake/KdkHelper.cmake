@@ -15,10 +15,12 @@ add_library(kdk_core STATIC
   src/cli.cpp
   src/cmd_cpio.cpp
   src/cmd_files.cpp
+  src/cmd_kconfig.cpp
   src/error.cpp
   src/fstab.cpp
   src/initlist.cpp
   src/inittab.cpp
+  src/kconfig.cpp
   src/listing.cpp
   src/pack_plan.cpp
   src/suggest.cpp

@@ -7,6 +7,7 @@ add_executable(kdk_unit_tests
   tests/unit/fstab_test.cpp
   tests/unit/initlist_test.cpp
   tests/unit/inittab_test.cpp
+  tests/unit/kconfig_test.cpp
   tests/unit/listing_test.cpp
   tests/unit/pack_plan_test.cpp
   tests/unit/archive_io_test.cpp)

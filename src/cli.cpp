@@ -81,6 +81,22 @@ const std::vector<Command>& command_table() {
        "a field as \\040. Running the same edit twice changes nothing the second time, and lines the\n"
        "edit does not touch are kept byte for byte. A missing FILE is created.",
        cmd_fstab},
+      {"kconfig merge",
+       "merge config fragments into a .config, the way merge_config.sh does",
+       "-o OUT BASE [FRAGMENT]...",
+       {{"output", 'o', "OUT", "write the merged config to OUT (may be BASE itself)"}},
+       "BASE is a generated .config (tinyconfig, defconfig, or your own). Each FRAGMENT's settings\n"
+       "replace BASE's, and a later fragment wins over an earlier one; when it changes what an\n"
+       "earlier fragment set, a warning names both lines. Run 'make olddefconfig' afterwards.",
+       cmd_kconfig_merge},
+      {"kconfig verify",
+       "check that every option the fragments ask for is in the final .config",
+       "[--kconfig-root SRC [--arch SRCARCH]] CONFIG FRAGMENT...",
+       {{"kconfig-root", 0, "SRC", "source tree whose Kconfig files explain failures (misspellings, depends on)"},
+        {"arch", 0, "SRCARCH", "with --kconfig-root: read only this arch/ directory (x86, arm, arm64, riscv)"}},
+       "Each failure is reported as FRAGMENT:LINE with the value the option actually got; the exit\n"
+       "status is 1 if any option did not stick.",
+       cmd_kconfig_verify},
   };
   return table;
 }

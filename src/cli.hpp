@@ -57,5 +57,7 @@ int cmd_cpio_list(const Args&);
 int cmd_cpio_extract(const Args&);
 int cmd_inittab(const Args&);
 int cmd_fstab(const Args&);
+int cmd_kconfig_merge(const Args&);
+int cmd_kconfig_verify(const Args&);
 
 }  // namespace kdk
