@@ -3,7 +3,7 @@
 # that once crashed (tests/fuzz/regressions/), also run as ordinary tests in any build through
 # kdk_fuzz_regressions, so a fixed crash stays fixed without clang.
 if(NOT CMAKE_CXX_COMPILER_ID MATCHES "Clang")
-  message(FATAL_ERROR "KDK_BUILD_FUZZERS needs clang (libFuzzer); configure with --preset fuzz")
+  kdk_fatal("KDK_BUILD_FUZZERS needs clang (libFuzzer); configure with --preset fuzz")
 endif()
 foreach(target IN ITEMS initlist inittab fstab archive)
   add_executable(${target}_fuzz tests/fuzz/${target}_fuzz.cpp)

@@ -12,7 +12,9 @@ set_target_properties(kdk_cxx_settings PROPERTIES INTERFACE_CXX_EXTENSIONS OFF)
 add_library(kdk_core STATIC
   src/archive_io.cpp
   src/atomic_file.cpp
+  src/boot_monitor.cpp
   src/cli.cpp
+  src/cmd_boot.cpp
   src/cmd_cpio.cpp
   src/cmd_files.cpp
   src/cmd_kconfig.cpp

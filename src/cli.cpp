@@ -97,6 +97,24 @@ const std::vector<Command>& command_table() {
        "Each failure is reported as FRAGMENT:LINE with the value the option actually got; the exit\n"
        "status is 1 if any option did not stick.",
        cmd_kconfig_verify},
+      {"boot",
+       "run QEMU as a test: keep the serial log, match expected lines, fail on a kernel problem",
+       "[--log FILE] [--timeout SECONDS] [--expect REGEX]... [--quiet] -- COMMAND [ARG]...",
+       {{"log", 0, "FILE", "write everything the command prints (the guest's serial console) to FILE"},
+        {"timeout", 0, "SECONDS", "give up after SECONDS (default 120)"},
+        {"expect", 0, "REGEX", "a line matching REGEX must appear, after the previous --expect's line (repeatable)"},
+        {"quiet", 'q', "", "do not echo the output; on failure, show its last lines"}},
+       "Fails, and ends the run early, when a line contains 'Kernel panic', 'Oops', 'BUG:', 'WARNING:'\n"
+       "or 'Call Trace'. Fails when the guest's /init reports 'kdk-exit-status: N' with N other than 0.\n"
+       "COMMAND runs in its own process group, which is killed when the run ends, times out, or kdk\n"
+       "itself is interrupted or dies. Exit status: 0 passed, 1 failed.",
+       cmd_boot},
+      {"port",
+       "print a free TCP port on 127.0.0.1, or check that one is free",
+       "[--check PORT]",
+       {{"check", 0, "PORT", "exit 1, naming the port, if PORT on 127.0.0.1 is taken"}},
+       "",
+       cmd_port},
   };
   return table;
 }

@@ -1,0 +1,31 @@
+# Boot regression tests, per architecture, on the real kernel under QEMU. Each test runs in its
+# own directory under <build>/tests/ (serial log, gdb log), so `ctest -j` is safe.
+
+# _kdk_add_boot_test(<name> <arch> <labels> <timeout> <command>...)
+function(_kdk_add_boot_test name arch labels timeout)
+  set(dir "${CMAKE_BINARY_DIR}/tests/${name}")
+  file(MAKE_DIRECTORY "${dir}")
+  add_test(NAME ${name} COMMAND ${ARGN} WORKING_DIRECTORY "${dir}")
+  set_tests_properties(${name} PROPERTIES LABELS "${labels};arch:${arch}" TIMEOUT ${timeout} SKIP_RETURN_CODE 77)
+endfunction()
+
+foreach(_arch IN LISTS KDK_ARCHES)
+  get_property(_env GLOBAL PROPERTY KDK_${_arch}_QEMU_ENV)
+  get_property(_fragments GLOBAL PROPERTY KDK_${_arch}_LINUX_FRAGMENTS)
+  kdk_arch_get(${_arch} SRCARCH _srcarch)
+  _kdk_add_boot_test(boot.${_arch}.shell ${_arch} boot 600 bash "${PROJECT_SOURCE_DIR}/tests/boot/shell.sh" "${_env}")
+  _kdk_add_boot_test(gdb.${_arch}.start_kernel ${_arch} "boot;gdb" 600
+    bash "${PROJECT_SOURCE_DIR}/tests/boot/gdb_start_kernel.sh" "${_env}")
+  _kdk_add_boot_test(config.${_arch}.fragments ${_arch} config 120
+    bash "${PROJECT_SOURCE_DIR}/tests/boot/config_fragments.sh" "${_env}" ${_srcarch} ${_fragments})
+endforeach()
+
+# Bad input: each mistake gets a clear message and changes nothing on disk.
+foreach(_t IN ITEMS wrong_hash truncated_tarball configure_errors)
+  _kdk_add_boot_test(bad.${_t} any bad-input 300 bash "${PROJECT_SOURCE_DIR}/tests/bad_input/${_t}.sh")
+endforeach()
+_kdk_add_boot_test(bad.port_in_use any bad-input 60 bash "${PROJECT_SOURCE_DIR}/tests/bad_input/port_in_use.sh" "$<TARGET_FILE:kdk>")
+get_property(_env GLOBAL PROPERTY KDK_${KDK_DEFAULT_ARCH}_QEMU_ENV)
+kdk_arch_get(${KDK_DEFAULT_ARCH} SRCARCH _srcarch)
+_kdk_add_boot_test(bad.fragment_errors ${KDK_DEFAULT_ARCH} bad-input 120
+  bash "${PROJECT_SOURCE_DIR}/tests/bad_input/fragment_errors.sh" "${_env}" ${_srcarch})

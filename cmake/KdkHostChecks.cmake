@@ -1,0 +1,68 @@
+# Host checks at configure time: every missing tool is collected, and one message lists them all
+# with their Debian/Ubuntu and Fedora package names. Configure does not stop at the first.
+
+include(CheckIncludeFile)
+
+set(_kdk_missing "")
+# _kdk_require(<var> <debian package> <fedora package> <names>...)
+# Finds a program into <var>, or records it as missing.
+macro(_kdk_require var debian fedora)
+  find_program(${var} NAMES ${ARGN})
+  if(NOT ${var})
+    string(REPLACE ";" " or " _names "${ARGN}")
+    list(APPEND _kdk_missing "  ${_names}: Debian/Ubuntu '${debian}', Fedora '${fedora}'")
+  endif()
+endmacro()
+
+_kdk_require(KDK_MAKE make make make gmake)
+_kdk_require(KDK_FLEX flex flex flex)
+_kdk_require(KDK_BISON bison bison bison)
+_kdk_require(KDK_BC bc bc bc)
+_kdk_require(KDK_PERL perl perl perl)
+_kdk_require(KDK_HOST_CC gcc gcc gcc cc)
+_kdk_require(KDK_READELF binutils binutils readelf)
+_kdk_require(KDK_GDB gdb-multiarch gdb gdb-multiarch)
+check_include_file(gelf.h KDK_HAVE_GELF_H)
+if(NOT KDK_HAVE_GELF_H)
+  list(APPEND _kdk_missing "  libelf headers (gelf.h): Debian/Ubuntu 'libelf-dev', Fedora 'elfutils-libelf-devel'")
+endif()
+check_include_file(openssl/opensslv.h KDK_HAVE_OPENSSL_H)
+if(NOT KDK_HAVE_OPENSSL_H)
+  list(APPEND _kdk_missing "  OpenSSL headers: Debian/Ubuntu 'libssl-dev', Fedora 'openssl-devel'")
+endif()
+
+foreach(_a IN LISTS KDK_ARCHES)
+  string(TOUPPER "${_a}" _A)
+  kdk_arch_get(${_a} CROSS_COMPILE _prefix)
+  kdk_arch_get(${_a} CROSS_PACKAGE _cross_pkg)
+  kdk_arch_get(${_a} QEMU_BINARY _qemu)
+  kdk_arch_get(${_a} QEMU_PACKAGE _qemu_pkg)
+  kdk_arch_get(${_a} GCC_MACHINE _machine)
+  kdk_arch_get(${_a} QEMU_FIRMWARE _firmware)
+  set(KDK_CROSS_COMPILE_${_A} "${_prefix}" CACHE STRING "Cross-compiler prefix for ${_a} (CROSS_COMPILE)")
+  _kdk_require(KDK_${_A}_CC ${_cross_pkg} "gcc-${_a}-linux-gnu" ${KDK_CROSS_COMPILE_${_A}}gcc)
+  _kdk_require(KDK_${_A}_QEMU ${_qemu_pkg} "qemu-system-${_a}-core" ${_qemu})
+  if(KDK_${_A}_CC)
+    # A compiler for another architecture would fail twenty minutes into the kernel build.
+    execute_process(COMMAND "${KDK_${_A}_CC}" -dumpmachine OUTPUT_VARIABLE _dumped OUTPUT_STRIP_TRAILING_WHITESPACE)
+    if(NOT _dumped MATCHES "${_machine}")
+      kdk_fatal("KDK_CROSS_COMPILE_${_A}=${KDK_CROSS_COMPILE_${_A}}: ${KDK_${_A}_CC} builds for "
+        "'${_dumped}', not for ${_a} (expected a target matching '${_machine}'). Install '${_cross_pkg}' "
+        "and leave KDK_CROSS_COMPILE_${_A} at its default, or point it at a ${_a} toolchain.")
+    endif()
+  endif()
+  if(_firmware AND NOT EXISTS "${_firmware}")
+    list(APPEND _kdk_missing "  ${_firmware}: the firmware QEMU boots ${_a} with (Debian/Ubuntu '${_qemu_pkg}')")
+  endif()
+endforeach()
+
+if(_kdk_missing)
+  string(REPLACE ";" "\n" _list "${_kdk_missing}")
+  kdk_fatal("kdk needs these host tools, which are missing:\n${_list}\n"
+    "On Debian/Ubuntu, tools/install-deps.sh installs them all.")
+endif()
+
+find_program(KDK_CCACHE_PROGRAM ccache)
+set(KDK_CCACHE "${KDK_CCACHE_PROGRAM}" CACHE STRING "ccache for kernel and BusyBox builds (empty: none)")
+cmake_host_system_information(RESULT _kdk_cores QUERY NUMBER_OF_LOGICAL_CORES)
+set(KDK_JOBS "${_kdk_cores}" CACHE STRING "make -j for kernel and BusyBox builds")

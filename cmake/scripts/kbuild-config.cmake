@@ -1,0 +1,75 @@
+# cmake -DMAKE= -DSOURCE_DIR= -DBUILD_DIR= -DMAKE_ARGS=a|b -DENVIRONMENT=A=1|B=2 -DBASE= -DFRAGMENTS=a|b
+#       -DOLDCONFIG= -DKCONFIG_ARCH= -DKDK= -DSTAMP= -DNAME= -P kbuild-config.cmake
+# BASE, then the fragments merged in order (kdk kconfig merge), then OLDCONFIG, then a check that
+# every fragment option stuck (kdk kconfig verify). The stamp records the .config it produced,
+# so that a later run can tell manual (menuconfig) edits apart and save them.
+include("${CMAKE_CURRENT_LIST_DIR}/../KdkMessages.cmake")
+string(REPLACE "|" ";" MAKE_ARGS "${MAKE_ARGS}")
+string(REPLACE "|" ";" ENVIRONMENT "${ENVIRONMENT}")
+string(REPLACE "|" ";" FRAGMENTS "${FRAGMENTS}")
+set(config "${BUILD_DIR}/.config")
+set(make "${CMAKE_COMMAND}" -E env ${ENVIRONMENT} "${MAKE}" -C "${SOURCE_DIR}" "O=${BUILD_DIR}" ${MAKE_ARGS})
+file(MAKE_DIRECTORY "${BUILD_DIR}")
+
+macro(run)
+  execute_process(COMMAND ${ARGN} RESULT_VARIABLE _rc OUTPUT_VARIABLE _out ERROR_VARIABLE _out)
+  if(NOT _rc EQUAL 0)
+    kdk_fatal("${NAME}: configuration step failed:\n  ${ARGN}\n${_out}")
+  endif()
+endmacro()
+
+# Manual edits since the last generated config are about to be replaced: keep them.
+if(EXISTS "${config}" AND EXISTS "${STAMP}")
+  file(READ "${STAMP}" generated)
+  file(SHA256 "${config}" current)
+  string(STRIP "${generated}" generated)
+  if(NOT current STREQUAL generated)
+    file(COPY_FILE "${config}" "${config}.kdk-saved")
+    kdk_warning("${NAME}: ${config} was edited by hand (menuconfig?) since kdk generated it. "
+      "A fragment or the base changed, so it is regenerated; your version is in ${config}.kdk-saved. "
+      "To keep such changes, put them in a fragment (KDK_LINUX_FRAGMENTS / KDK_BUSYBOX_FRAGMENTS).")
+  endif()
+endif()
+
+if(BASE MATCHES "^[a-z0-9_]*config$")
+  run(${make} ${BASE})
+elseif(EXISTS "${BASE}")
+  file(COPY_FILE "${BASE}" "${config}")
+else()
+  kdk_fatal("${NAME}: the base config '${BASE}' is neither a make target such as tinyconfig or "
+    "defconfig nor an existing file.")
+endif()
+if(FRAGMENTS)
+  execute_process(COMMAND "${KDK}" kconfig merge -o "${config}" "${config}" ${FRAGMENTS} RESULT_VARIABLE rc)
+  if(NOT rc EQUAL 0)
+    kdk_fatal("${NAME}: merging the fragments failed (see above)")
+  endif()
+endif()
+if(OLDCONFIG STREQUAL "oldconfig")
+  # BusyBox's kconfig has no olddefconfig: answer every new question with its default.
+  string(REPEAT "\n" 5000 answers)
+  file(WRITE "${BUILD_DIR}/.kdk-answers" "${answers}")
+  execute_process(COMMAND ${make} oldconfig INPUT_FILE "${BUILD_DIR}/.kdk-answers"
+    RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE out)
+  if(NOT rc EQUAL 0)
+    kdk_fatal("${NAME}: make oldconfig failed:\n${out}")
+  endif()
+else()
+  run(${make} ${OLDCONFIG})
+endif()
+if(FRAGMENTS)
+  set(index "")
+  if(KCONFIG_ARCH)
+    set(index --kconfig-root "${SOURCE_DIR}" --arch "${KCONFIG_ARCH}")
+  else()
+    set(index --kconfig-root "${SOURCE_DIR}")
+  endif()
+  execute_process(COMMAND "${KDK}" kconfig verify ${index} "${config}" ${FRAGMENTS} RESULT_VARIABLE rc)
+  if(NOT rc EQUAL 0)
+    file(REMOVE "${STAMP}")
+    kdk_fatal("${NAME}: the configuration does not have what the fragments ask for (see above).")
+  endif()
+endif()
+file(SHA256 "${config}" generated)
+file(WRITE "${STAMP}" "${generated}\n")
+message(STATUS "kdk: ${NAME}: ${config} generated from ${BASE} and ${FRAGMENTS}")

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Configure-time mistakes, each in a scratch build tree: a KDK_LINUX_SOURCE that is not a kernel
+# tree, an unclean tree, a missing cross compiler, a cross compiler for the wrong architecture,
+# and an unknown architecture. Each must fail with a message naming it.
+source "$(dirname "$0")/lib.sh"
+configure() {
+  local rc=0
+  cmake -S "$TOP" -B "$T/build" -G Ninja -DKDK_BUILD_TESTS=OFF "$@" || rc=$?
+  rm -rf "$T/build"
+  return $rc
+}
+
+mkdir -p "$T/notakernel"; echo 'all:' > "$T/notakernel/Makefile"
+expect_failure "not a kernel tree" configure -DKDK_LINUX_SOURCE="$T/notakernel"
+expect_output "KDK_LINUX_SOURCE=$T/notakernel is not a Linux kernel source tree"
+
+mkdir -p "$T/dirty"; echo 'VERSION = 6' > "$T/dirty/Makefile"; touch "$T/dirty/Kconfig" "$T/dirty/.config"
+expect_failure "unclean tree" configure -DKDK_LINUX_SOURCE="$T/dirty"
+expect_output "make -C $T/dirty mrproper"
+
+expect_failure "missing cross compiler" configure -DKDK_CROSS_COMPILE_X86_64=nosuch-linux-gnu-
+expect_output "nosuch-linux-gnu-gcc: Debian/Ubuntu 'gcc-x86-64-linux-gnu'"
+
+if command -v aarch64-linux-gnu-gcc >/dev/null || command -v arm-linux-gnueabihf-gcc >/dev/null; then
+  wrong=$(command -v aarch64-linux-gnu-gcc >/dev/null && echo aarch64-linux-gnu- || echo arm-linux-gnueabihf-)
+  expect_failure "wrong-architecture compiler" configure -DKDK_CROSS_COMPILE_X86_64=$wrong
+  expect_output "KDK_CROSS_COMPILE_X86_64=$wrong"
+  expect_output "not for x86_64"
+fi
+
+expect_failure "unknown architecture" configure -DKDK_ARCHES=sparc64
+expect_output "KDK_ARCHES: unknown architecture 'sparc64'. Known: "
+echo "ok: every configure mistake was named"
