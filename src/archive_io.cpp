@@ -45,7 +45,7 @@ struct FdCloser {
 
 std::string archive_message(archive* a) {
   const char* s = archive_error_string(a);
-  return s ? s : "unknown libarchive error";
+  return s ? s : "malformed archive";
 }
 
 bool on_path(const std::string& program) {
@@ -181,6 +181,17 @@ class Window {
     return {};
   }
 
+  // Up to `n` bytes from `offset`, across chunk boundaries; fewer at the end of input.
+  std::string peek(std::uint64_t offset, std::size_t n) {
+    std::string out;
+    while (out.size() < n) {
+      std::string_view view = at(offset + out.size());
+      if (view.empty()) break;
+      out.append(view.substr(0, n - out.size()));
+    }
+    return out;
+  }
+
   void release_before(std::uint64_t offset) {
     while (!chunks_.empty() && chunks_.front().first + chunks_.front().second.size() <= offset) chunks_.pop_front();
   }
@@ -228,7 +239,14 @@ class DecompressSource : public ChunkSource {
  public:
   DecompressSource(Window& outer, std::uint64_t start, const std::string& input_name)
       : reader_(archive_read_new()), cursor_{&outer, start, start, reader_.get()}, name_(input_name) {
-    archive_read_support_filter_all(reader_.get());
+    // The kernel's own formats, through libarchive's libraries; not filter_all, whose fallbacks
+    // (lrzip, lzop, grzip ...) would run external programs on untrusted input.
+    archive_read_support_filter_gzip(reader_.get());
+    archive_read_support_filter_bzip2(reader_.get());
+    archive_read_support_filter_xz(reader_.get());
+    archive_read_support_filter_lzma(reader_.get());
+    archive_read_support_filter_lz4(reader_.get());
+    archive_read_support_filter_zstd(reader_.get());
     archive_read_support_format_raw(reader_.get());
     archive_entry* e = nullptr;
     // Opening reads ahead, so a damaged stream fails here with libarchive's own diagnosis; data
@@ -277,6 +295,41 @@ struct Segment {
 
 using MemberVisitor = std::function<void(archive*, archive_entry*, const Segment&)>;
 
+// libarchive trusts a newc header's 32-bit name size (and a symlink's data size) and allocates
+// that much before it finds the input short: a 2 KB archive can ask for 4 GB. The kernel rejects
+// names longer than PATH_MAX, so kdk checks those two fields before libarchive parses a header.
+// The header must start exactly where the previous member ended, as the kernel requires.
+void check_newc_header(Window& window, std::uint64_t offset, const std::string& where, const std::string& name) {
+  constexpr std::size_t kHeader = 110, kPathMax = 4096;
+  std::string h = window.peek(offset, kHeader);
+  if (h.size() < 6 || h.compare(0, 5, "07070") != 0) {
+    throw Error(where + ": no cpio header at offset " + std::to_string(offset) + " (the archive is damaged or truncated)", name);
+  }
+  if (h[5] != '1' && h[5] != '2') return;  // odc or another variant: its fields are too narrow to matter
+  if (h.size() < kHeader) throw Error(where + ": truncated cpio header at offset " + std::to_string(offset), name);
+  auto field = [&](std::size_t at) {
+    std::uint64_t v = 0;
+    for (std::size_t i = at; i < at + 8; ++i) {
+      char c = h[i];
+      int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+      if (d < 0) throw Error(where + ": malformed cpio header at offset " + std::to_string(offset), name);
+      v = v * 16 + static_cast<std::uint64_t>(d);
+    }
+    return v;
+  };
+  std::uint64_t mode = field(14), filesize = field(54), namesize = field(94);
+  if (namesize > kPathMax) {
+    throw Error(where + ": the member at offset " + std::to_string(offset) + " has a " + std::to_string(namesize) +
+                    "-byte name; the kernel accepts at most " + std::to_string(kPathMax),
+                name);
+  }
+  if ((mode & S_IFMT) == S_IFLNK && filesize >= kPathMax) {
+    throw Error(where + ": the symlink at offset " + std::to_string(offset) + " has a " + std::to_string(filesize) +
+                    "-byte target; the kernel accepts at most " + std::to_string(kPathMax - 1),
+                name);
+  }
+}
+
 // Reads one cpio archive at `start`; returns the offset just past its trailer.
 std::uint64_t read_one_archive(Window& window, std::uint64_t start, const Segment& segment, const std::string& name,
                                const MemberVisitor& visit) {
@@ -291,8 +344,17 @@ std::uint64_t read_one_archive(Window& window, std::uint64_t start, const Segmen
   }
   archive_entry* entry = nullptr;
   int r;
-  while ((r = archive_read_next_header(reader.get(), &entry)) == ARCHIVE_OK || r == ARCHIVE_WARN) {
+  auto next_header = [&] {
+    la_int64_t consumed = archive_filter_bytes(reader.get(), -1);
+    std::uint64_t at = start + ((static_cast<std::uint64_t>(std::max<la_int64_t>(consumed, 0)) + 3) & ~std::uint64_t{3});
+    check_newc_header(window, at, where, name);
+    return archive_read_next_header(reader.get(), &entry);
+  };
+  // A warning here means libarchive skipped junk to find a header; the kernel does not, and the
+  // header it found would escape check_newc_header. Treat it as the error it is.
+  while ((r = next_header()) == ARCHIVE_OK) {
     visit(reader.get(), entry, segment);
+    archive_read_data_skip(reader.get());  // so the next header's offset is known
   }
   if (r != ARCHIVE_EOF) {
     throw Error(where + ": " + archive_message(reader.get()) + " (is the archive truncated?)", name);

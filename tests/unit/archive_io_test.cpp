@@ -131,6 +131,38 @@ TEST_F(ArchiveTest, TruncatedAndForeignInputs) {
   EXPECT_EQ(error_of([&] { read(tmp / "missing"); }), "kdk: " + (tmp / "missing") + ": cannot open: No such file or directory\n");
 }
 
+// A newc header with the given mode, file size and name size, and a short name: the fields the
+// reader checks before libarchive sees them (found by the archive fuzzer, which made libarchive
+// allocate gigabytes for a 2 KB input).
+std::string newc_header(unsigned mode, unsigned filesize, unsigned namesize) {
+  char h[111];
+  std::snprintf(h, sizeof h, "070701%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X", 1u, mode, 0u, 0u, 1u, 0u,
+                filesize, 0u, 0u, 0u, 0u, namesize, 0u);
+  return std::string(h) + "x\0\0\0";
+}
+
+TEST_F(ArchiveTest, RefusesHugeNamesBeforeLibarchiveAllocatesThem) {
+  test::write(tmp / "huge-name", newc_header(0100644, 0, 0x85000000u));
+  EXPECT_EQ(error_of([&] { read(tmp / "huge-name"); }),
+            "kdk: " + (tmp / "huge-name") + ": offset 0: the member at offset 0 has a 2231369728-byte name; the kernel "
+            "accepts at most 4096\n");
+  test::write(tmp / "huge-link", newc_header(0120777, 0xfffffff0u, 2));
+  EXPECT_EQ(error_of([&] { read(tmp / "huge-link"); }),
+            "kdk: " + (tmp / "huge-link") + ": offset 0: the symlink at offset 0 has a 4294967280-byte target; the kernel "
+            "accepts at most 4095\n");
+}
+
+TEST_F(ArchiveTest, RefusesJunkWhereTheNextHeaderMustBe) {
+  std::string good = read_file(pack("g.cpio"));
+  // Junk between the first member and the second: libarchive would skip it with a warning.
+  std::size_t second = good.find("070701", 6);
+  ASSERT_NE(second, std::string::npos);
+  test::write(tmp / "junk.cpio", good.substr(0, second) + "JUNK" + good.substr(second));
+  EXPECT_EQ(error_of([&] { read(tmp / "junk.cpio"); }),
+            "kdk: " + (tmp / "junk.cpio") + ": offset 0: no cpio header at offset " + std::to_string(second) +
+                " (the archive is damaged or truncated)\n");
+}
+
 TEST_F(ArchiveTest, ExtractKeepsWhatATreeCanHoldAndListsTheRest) {
   std::string list = "nod /dev/console 0600 0 0 c 5 1\nfile /bin/su " + (tmp / "root/etc/motd") +
                      " 4755 0 0\ndir /home/user 0700 1000 1000\n";
