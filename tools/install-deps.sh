@@ -9,7 +9,7 @@ set -euo pipefail
 declare -A group=(
   [helper]="build-essential cmake ninja-build pkg-config libarchive-dev libzstd-dev libgtest-dev cpio libarchive-tools gzip zstd xz-utils lz4 bzip2 time"
   [fuzz]="clang libclang-rt-14-dev"
-  [kernel]="flex bison bc libelf-dev libssl-dev kmod ccache qemu-system-x86 qemu-system-arm gdb-multiarch python3 file"
+  [kernel]="flex bison bc libelf-dev libssl-dev libncurses-dev kmod ccache qemu-system-x86 qemu-system-arm gdb-multiarch python3 file"
   [sources]="linux-source-6.1"
 )
 print=0 wanted=()
