@@ -4,6 +4,7 @@ find_package(GTest REQUIRED)
 include(GoogleTest)
 
 add_executable(kdk_unit_tests
+  tests/unit/boot_monitor_test.cpp
   tests/unit/fstab_test.cpp
   tests/unit/initlist_test.cpp
   tests/unit/inittab_test.cpp

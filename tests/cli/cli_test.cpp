@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -324,6 +325,52 @@ TEST_F(Cli, FstabCreatesAndEdits) {
   EXPECT_EQ(r.err,
             "kdk: --set: 3 fields; an fstab entry has 4 to 6: <spec> <mount point> <type> <options> [<freq> "
             "[<passno>]]\n    tmpfs /tmp tmpfs\n");
+}
+
+// kdk boot with sh standing in for QEMU: the process-group and verdict rules do not depend on
+// what the command is.
+bool gone(pid_t pid) {
+  for (int i = 0; i < 40; ++i) {
+    std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+    std::string line;
+    if (!std::getline(stat, line)) return true;
+    auto close = line.rfind(')');
+    if (close != std::string::npos && close + 2 < line.size() && line[close + 2] == 'Z') return true;
+    usleep(50000);
+  }
+  return false;
+}
+
+TEST_F(Cli, BootPassesAndKeepsTheLog) {
+  Result r = kdk({"boot", "--quiet", "--log", "serial.log", "--expect", "^one$", "--expect", "^two", "--",
+                  "sh", "-c", "echo one; echo two; echo kdk-exit-status: 0"});
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(slurp(path("serial.log")), "one\ntwo\nkdk-exit-status: 0\n");
+}
+
+TEST_F(Cli, BootKillsTheWholeProcessGroupOnTimeout) {
+  Result r = kdk({"boot", "--quiet", "--timeout", "1", "--expect", "never", "--",
+                  "sh", "-c", "sleep 60 & echo $! > child.pid; echo started; sleep 60"});
+  EXPECT_EQ(r.status, 1);
+  EXPECT_EQ(r.err.rfind("kdk boot: timed out after 1 s waiting for a line matching 'never'\n", 0), 0u) << r.err;
+  pid_t child = std::stoi(slurp(path("child.pid")));
+  EXPECT_TRUE(gone(child)) << "a process of the command's group outlived kdk boot";
+}
+
+TEST_F(Cli, BootEndsEarlyOnAKernelPanic) {
+  auto start = std::chrono::steady_clock::now();
+  Result r = kdk({"boot", "--quiet", "--timeout", "60", "--log", "serial.log", "--",
+                  "sh", "-c", "echo 'Kernel panic - not syncing: test'; echo 'Call Trace:'; sleep 60"});
+  EXPECT_EQ(r.status, 1);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(30)) << "it waited for the timeout";
+  EXPECT_EQ(r.err.rfind("kdk boot: the guest reported a kernel problem: Kernel panic - not syncing: test\n"
+                        "  serial log: serial.log\n  last lines:\n", 0), 0u) << r.err;
+}
+
+TEST_F(Cli, BootReportsTheGuestCommandsStatus) {
+  Result r = kdk({"boot", "--quiet", "--", "sh", "-c", "echo kdk-exit-status: 3"});
+  EXPECT_EQ(r.status, 1);
+  EXPECT_EQ(r.err.rfind("kdk boot: the command run in the guest exited with status 3\n", 0), 0u) << r.err;
 }
 
 }  // namespace
