@@ -299,13 +299,23 @@ using MemberVisitor = std::function<void(archive*, archive_entry*, const Segment
 // that much before it finds the input short: a 2 KB archive can ask for 4 GB. The kernel rejects
 // names longer than PATH_MAX, so kdk checks those two fields before libarchive parses a header.
 // The header must start exactly where the previous member ended, as the kernel requires.
-void check_newc_header(Window& window, std::uint64_t offset, const std::string& where, const std::string& name) {
+// `family` is the magic's last digit of the archive's first header ('1'/'2' newc, '7' odc); every
+// later header must be of the same family, or libarchive would reject it and scan ahead.
+void check_newc_header(Window& window, std::uint64_t offset, const std::string& where, const std::string& name,
+                       char& family) {
   constexpr std::size_t kHeader = 110, kPathMax = 4096;
   std::string h = window.peek(offset, kHeader);
   if (h.size() < 6 || h.compare(0, 5, "07070") != 0) {
     throw Error(where + ": no cpio header at offset " + std::to_string(offset) + " (the archive is damaged or truncated)", name);
   }
-  if (h[5] != '1' && h[5] != '2') return;  // odc or another variant: its fields are too narrow to matter
+  char this_family = h[5] == '2' ? '1' : h[5];
+  if (!family) family = this_family;
+  if (this_family != family) {
+    throw Error(where + ": the header at offset " + std::to_string(offset) + " is of another cpio format than the "
+                    "archive's first header",
+                name);
+  }
+  if (h[5] != '1' && h[5] != '2') return;  // odc: 6-digit octal fields, too narrow to matter
   if (h.size() < kHeader) throw Error(where + ": truncated cpio header at offset " + std::to_string(offset), name);
   auto field = [&](std::size_t at) {
     std::uint64_t v = 0;
@@ -317,6 +327,9 @@ void check_newc_header(Window& window, std::uint64_t offset, const std::string& 
     }
     return v;
   };
+  // Every field must be hex, which is libarchive's own test: a header it rejects makes it scan
+  // ahead for the next "070701", and whatever it found there would escape this check.
+  for (std::size_t at = 6; at < kHeader; at += 8) field(at);
   std::uint64_t mode = field(14), filesize = field(54), namesize = field(94);
   if (namesize > kPathMax) {
     throw Error(where + ": the member at offset " + std::to_string(offset) + " has a " + std::to_string(namesize) +
@@ -344,10 +357,11 @@ std::uint64_t read_one_archive(Window& window, std::uint64_t start, const Segmen
   }
   archive_entry* entry = nullptr;
   int r;
+  char family = 0;
   auto next_header = [&] {
     la_int64_t consumed = archive_filter_bytes(reader.get(), -1);
     std::uint64_t at = start + ((static_cast<std::uint64_t>(std::max<la_int64_t>(consumed, 0)) + 3) & ~std::uint64_t{3});
-    check_newc_header(window, at, where, name);
+    check_newc_header(window, at, where, name, family);
     return archive_read_next_header(reader.get(), &entry);
   };
   // A warning here means libarchive skipped junk to find a header; the kernel does not, and the

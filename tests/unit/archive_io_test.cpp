@@ -138,7 +138,7 @@ std::string newc_header(unsigned mode, unsigned filesize, unsigned namesize) {
   char h[111];
   std::snprintf(h, sizeof h, "070701%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X", 1u, mode, 0u, 0u, 1u, 0u,
                 filesize, 0u, 0u, 0u, 0u, namesize, 0u);
-  return std::string(h) + "x\0\0\0";
+  return std::string(h) + std::string("x\0", 2);  // 110 + 2 bytes: the next header is 4-aligned
 }
 
 TEST_F(ArchiveTest, RefusesHugeNamesBeforeLibarchiveAllocatesThem) {
@@ -150,6 +150,24 @@ TEST_F(ArchiveTest, RefusesHugeNamesBeforeLibarchiveAllocatesThem) {
   EXPECT_EQ(error_of([&] { read(tmp / "huge-link"); }),
             "kdk: " + (tmp / "huge-link") + ": offset 0: the symlink at offset 0 has a 4294967280-byte target; the kernel "
             "accepts at most 4095\n");
+}
+
+TEST_F(ArchiveTest, RefusesAHeaderWithANonHexFieldInsteadOfScanningPastIt) {
+  // libarchive would reject this header (its mtime is not hex) and scan ahead to the next magic.
+  std::string bad = newc_header(0100644, 0, 2);
+  bad.replace(46, 8, "zzzzzzzz");
+  test::write(tmp / "bad-field", bad + newc_header(0100644, 0, 0x90000000u));
+  EXPECT_EQ(error_of([&] { read(tmp / "bad-field"); }),
+            "kdk: " + (tmp / "bad-field") + ": offset 0: malformed cpio header at offset 0\n");
+}
+
+TEST_F(ArchiveTest, RefusesAHeaderOfAnotherFormatInsideANewcArchive) {
+  // An odc header where the next newc header must be: libarchive would scan past it.
+  std::string odc = "070707" + std::string(70, '0') + "x";
+  test::write(tmp / "mixed", newc_header(0100644, 0, 2) + odc + newc_header(0100644, 0, 0x90000000u));
+  EXPECT_EQ(error_of([&] { read(tmp / "mixed"); }),
+            "kdk: " + (tmp / "mixed") + ": offset 0: the header at offset 112 is of another cpio format than the "
+            "archive's first header\n");
 }
 
 TEST_F(ArchiveTest, RefusesJunkWhereTheNextHeaderMustBe) {
