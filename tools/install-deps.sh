@@ -2,14 +2,16 @@
 # Installs the Debian/Ubuntu packages kdk needs that are missing, and nothing else.
 # usage: tools/install-deps.sh [--print] [GROUP...]
 #   GROUP: helper (the kdk helper and its tests), fuzz (clang/libFuzzer), kernel (kernel and
-#   BusyBox builds, QEMU, gdb), sources (Debian's offline kernel source), or all (default:
-#   helper kernel). --print lists the missing packages without installing them.
+#   BusyBox builds for x86_64, QEMU, gdb), cross (arm, arm64 and riscv64 toolchains and QEMU),
+#   sources (Debian's offline kernel source), or all (default: helper kernel cross).
+#   --print lists the missing packages without installing them.
 # The same list serves the README's quick start and .ci/run.
 set -euo pipefail
 declare -A group=(
   [helper]="build-essential cmake ninja-build pkg-config libarchive-dev libzstd-dev libgtest-dev cpio libarchive-tools gzip zstd xz-utils lz4 bzip2 time"
   [fuzz]="clang libclang-rt-14-dev"
   [kernel]="flex bison bc libelf-dev libssl-dev libncurses-dev kmod ccache qemu-system-x86 qemu-system-arm gdb-multiarch python3 file"
+  [cross]="gcc-arm-linux-gnueabihf gcc-aarch64-linux-gnu gcc-riscv64-linux-gnu libc6-dev-armhf-cross libc6-dev-arm64-cross libc6-dev-riscv64-cross qemu-system-misc qemu-system-data"
   [sources]="linux-source-6.1"
 )
 print=0 wanted=()
@@ -17,12 +19,12 @@ for arg in "$@"; do
   case $arg in
     --print) print=1 ;;
     -h|--help) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-    all) wanted+=(helper fuzz kernel sources) ;;
-    *) [ -n "${group[$arg]+x}" ] || { echo "install-deps: unknown group '$arg' (helper, fuzz, kernel, sources, all)" >&2; exit 2; }
+    all) wanted+=(helper fuzz kernel cross sources) ;;
+    *) [ -n "${group[$arg]+x}" ] || { echo "install-deps: unknown group '$arg' (helper, fuzz, kernel, cross, sources, all)" >&2; exit 2; }
        wanted+=("$arg") ;;
   esac
 done
-[ ${#wanted[@]} -gt 0 ] || wanted=(helper kernel)
+[ ${#wanted[@]} -gt 0 ] || wanted=(helper kernel cross)
 missing=()
 for g in "${wanted[@]}"; do
   for p in ${group[$g]}; do

@@ -28,6 +28,12 @@ if command -v aarch64-linux-gnu-gcc >/dev/null || command -v arm-linux-gnueabihf
   expect_output "not for x86_64"
 fi
 
+if command -v arm-linux-gnueabihf-gcc >/dev/null; then  # issue 4's example: a 32-bit compiler for arm64
+  expect_failure "arm compiler for arm64" configure -DKDK_ARCHES=arm64 -DKDK_CROSS_COMPILE_ARM64=arm-linux-gnueabihf-
+  expect_output "KDK_CROSS_COMPILE_ARM64=arm-linux-gnueabihf-: "
+  expect_output "builds for 'arm-linux-gnueabihf', not for arm64"
+fi
+
 expect_failure "unknown architecture" configure -DKDK_ARCHES=sparc64
 expect_output "KDK_ARCHES: unknown architecture 'sparc64'. Known: "
 echo "ok: every configure mistake was named"
