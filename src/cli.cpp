@@ -1,7 +1,7 @@
 #include "cli.hpp"
 
+#include <cctype>
 #include <cstdio>
-#include <iostream>
 
 #include "error.hpp"
 #include "suggest.hpp"
@@ -26,7 +26,7 @@ const std::vector<Command>& command_table() {
        "-o OUT [options] [DIR]...",
        {{"output", 'o', "OUT", "write the archive to OUT ('-' for standard output); written atomically"},
         {"compress", 0, "METHOD", "none (default), gzip, zstd, xz or lz4; xz and lz4 in the forms the kernel unpacks"},
-        {"level", 0, "N", "compression level (defaults: gzip 6, zstd 3, xz 6, lz4 9)"},
+        {"level", 0, "N", "compression level (defaults: gzip 6, zstd 6, xz 6, lz4 9)"},
         {"spec", 0, "LIST", "add the entries of a gen_init_cpio list (repeatable); they come after every DIR"},
         {"list-only", 0, "", "write a gen_init_cpio list instead of an archive (CONFIG_INITRAMFS_SOURCE accepts it)"},
         {"mtime", 0, "EPOCH", "no mtime exceeds EPOCH seconds (default: $SOURCE_DATE_EPOCH when set)"},
