@@ -144,7 +144,7 @@ std::vector<Member> PackPlan::finish() {
   }
   std::uint32_t ino = 0;
   for (auto& [name, member] : members_) {
-    Member m = member;
+    Member m = std::move(member);  // the map is done with; holding each member twice would double memory
     if (!m.link_key.empty() && link_count[m.link_key] > 1) {
       auto [it, inserted] = first_link.emplace(m.link_key, out.size());
       m.ino = inserted ? ++ino : out[it->second].ino;
@@ -159,6 +159,7 @@ std::vector<Member> PackPlan::finish() {
     out.push_back(std::move(m));
   }
   for (const auto& [key, index] : last_link) out[index].carries_data = true;
+  members_.clear();
   return out;
 }
 
