@@ -453,7 +453,6 @@ EntryInfo to_info(archive_entry* e, const Segment& segment) {
     info.size = info.symlink.size();  // newc stores the target as the member's data
   }
   info.filter = segment.filter;
-  info.segment_offset = segment.offset;
   return info;
 }
 

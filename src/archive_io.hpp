@@ -48,7 +48,6 @@ struct EntryInfo {
   std::uint32_t rdev_major = 0, rdev_minor = 0;
   std::string symlink;   // symlink target
   std::string filter;    // compression of the segment it came from: "none", "gzip", ...
-  std::uint64_t segment_offset = 0;  // where that segment starts in the input
 };
 
 // Where an archive comes from: a path ("-" for standard input) or bytes in memory (fuzzing).

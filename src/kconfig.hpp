@@ -42,7 +42,6 @@ class KconfigIndex {
  public:
   // Reads every Kconfig* / Config.in file below `root`; under arch/ only `srcarch` (if given).
   static KconfigIndex scan(const std::string& root, const std::string& srcarch = {});
-  void add(const std::string& symbol, std::string depends_on) { depends_[symbol].push_back(std::move(depends_on)); }
   bool knows(const std::string& symbol) const { return depends_.count(symbol) > 0; }
   const std::vector<std::string>& depends_on(const std::string& symbol) const;
   std::vector<std::string> symbols() const;
