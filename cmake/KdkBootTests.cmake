@@ -10,7 +10,7 @@ function(_kdk_add_boot_test name arch labels timeout)
 endfunction()
 
 foreach(_arch IN LISTS KDK_ARCHES)
-  get_property(_env GLOBAL PROPERTY KDK_${_arch}_QEMU_ENV)
+  get_property(_env GLOBAL PROPERTY KDK_${_arch}_ENV)
   get_property(_fragments GLOBAL PROPERTY KDK_${_arch}_LINUX_FRAGMENTS)
   kdk_arch_get(${_arch} SRCARCH _srcarch)
   _kdk_add_boot_test(boot.${_arch}.shell ${_arch} boot 600 bash "${PROJECT_SOURCE_DIR}/tests/boot/shell.sh" "${_env}")
@@ -18,6 +18,19 @@ foreach(_arch IN LISTS KDK_ARCHES)
     bash "${PROJECT_SOURCE_DIR}/tests/boot/gdb_start_kernel.sh" "${_env}")
   _kdk_add_boot_test(config.${_arch}.fragments ${_arch} config 120
     bash "${PROJECT_SOURCE_DIR}/tests/boot/config_fragments.sh" "${_env}" ${_srcarch} ${_fragments})
+  # The example module (tests/module) is built for every architecture when the tests are.
+  _kdk_add_boot_test(boot.${_arch}.module ${_arch} "boot;module" 600
+    bash "${PROJECT_SOURCE_DIR}/tests/boot/module.sh" "${_env}")
+  _kdk_add_boot_test(gdb.${_arch}.module ${_arch} "boot;gdb;module" 600
+    bash "${PROJECT_SOURCE_DIR}/tests/boot/gdb_module.sh" "${_env}")
+  _kdk_add_boot_test(oops.${_arch}.decoded ${_arch} "boot;oops" 600
+    bash "${PROJECT_SOURCE_DIR}/tests/boot/oops.sh" "${_env}")
+  # KGDB: where the machine has a second UART and the kernel has the kgdb fragment.
+  kdk_arch_get(${_arch} KGDB_TTY _kgdb_tty)
+  if(_kgdb_tty AND "${PROJECT_SOURCE_DIR}/kernels/fragments/kgdb.config" IN_LIST _fragments)
+    _kdk_add_boot_test(gdb.${_arch}.kgdb ${_arch} "boot;gdb;kgdb" 600
+      bash "${PROJECT_SOURCE_DIR}/tests/boot/kgdb.sh" "${_env}")
+  endif()
 endforeach()
 
 # Bad input: each mistake gets a clear message and changes nothing on disk.
@@ -25,7 +38,7 @@ foreach(_t IN ITEMS wrong_hash truncated_tarball configure_errors)
   _kdk_add_boot_test(bad.${_t} any bad-input 300 bash "${PROJECT_SOURCE_DIR}/tests/bad_input/${_t}.sh")
 endforeach()
 _kdk_add_boot_test(bad.port_in_use any bad-input 60 bash "${PROJECT_SOURCE_DIR}/tests/bad_input/port_in_use.sh" "$<TARGET_FILE:kdk>")
-get_property(_env GLOBAL PROPERTY KDK_${KDK_DEFAULT_ARCH}_QEMU_ENV)
+get_property(_env GLOBAL PROPERTY KDK_${KDK_DEFAULT_ARCH}_ENV)
 kdk_arch_get(${KDK_DEFAULT_ARCH} SRCARCH _srcarch)
 _kdk_add_boot_test(bad.fragment_errors ${KDK_DEFAULT_ARCH} bad-input 120
   bash "${PROJECT_SOURCE_DIR}/tests/bad_input/fragment_errors.sh" "${_env}" ${_srcarch})

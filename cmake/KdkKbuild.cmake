@@ -15,6 +15,7 @@
 #   KCONFIG_ARCH <srcarch>        which arch/ directory explains failed options
 #   BUILD_TARGETS <target>...     what `make` builds
 #   BYPRODUCTS <file>...          files the build produces, for dependents to depend on
+#   PRE_BUILD <command>...        run before make
 #   POST_BUILD <command>...       run after make, e.g. an install step
 #   ENVIRONMENT <VAR=value>...)   for every make call
 # Adds the target <name>, and menuconfig-<package>-<arch>, savedefconfig-<package>-<arch> and
@@ -22,7 +23,7 @@
 # kbuild then rebuilds incrementally.
 function(kdk_add_kbuild name)
   cmake_parse_arguments(ARG "" "PACKAGE;ARCH;SOURCE_DIR;SOURCE_STAMP;BUILD_DIR;BASE;OLDCONFIG;KCONFIG_ARCH"
-    "MAKE_ARGS;FRAGMENTS;BUILD_TARGETS;BYPRODUCTS;POST_BUILD;ENVIRONMENT" ${ARGN})
+    "MAKE_ARGS;FRAGMENTS;BUILD_TARGETS;BYPRODUCTS;PRE_BUILD;POST_BUILD;ENVIRONMENT" ${ARGN})
   set(config_stamp "${ARG_BUILD_DIR}/.kdk-config.stamp")
   set(make "${CMAKE_COMMAND}" -E env ${ARG_ENVIRONMENT} "${KDK_MAKE}" -C "${ARG_SOURCE_DIR}" "O=${ARG_BUILD_DIR}" ${ARG_MAKE_ARGS})
   set(base_depends "")
@@ -44,6 +45,7 @@ function(kdk_add_kbuild name)
     COMMENT "Configuring ${name}: ${ARG_BASE} + fragments, verified"
     VERBATIM)
   add_custom_target(${name} ALL
+    ${ARG_PRE_BUILD}
     COMMAND ${make} -j${KDK_JOBS} ${ARG_BUILD_TARGETS}
     ${ARG_POST_BUILD}
     DEPENDS "${config_stamp}"

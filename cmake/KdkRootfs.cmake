@@ -1,7 +1,9 @@
 # The root filesystem of each architecture, packed into an initramfs with `kdk cpio pack`:
-# BusyBox's install, then rootfs/skeleton, then the generated files (inittab with the console
-# shell, checked fstab), then KDK_ROOTFS_OVERLAYS, then rootfs/devices.list for device nodes.
-# No root, no mknod, no sudo.
+# BusyBox's install, then the kernel modules (/lib/modules/<release>, see KdkModules), then
+# rootfs/skeleton, then the generated files (inittab with the console shell, checked fstab), then
+# KDK_ROOTFS_OVERLAYS, then rootfs/devices.list for device nodes. No root, no mknod, no sudo.
+# KDK_INITRAMFS=embedded packs an uncompressed initramfs.cpio that kbuild links into the kernel
+# (and compresses as the kernel config says).
 
 set(KDK_ROOTFS_OVERLAYS "" CACHE STRING "Directories overlaid on the root filesystem, in order (later wins)")
 set(KDK_INITRAMFS_COMPRESSION "zstd" CACHE STRING "Initramfs compression: none, gzip or zstd")
@@ -28,11 +30,17 @@ function(kdk_add_initramfs arch)
   kdk_arch_get(${arch} CONSOLE console)
   get_property(busybox_install GLOBAL PROPERTY KDK_${arch}_BUSYBOX_INSTALL)
   get_property(busybox_stamp GLOBAL PROPERTY KDK_${arch}_BUSYBOX_STAMP)
+  get_property(modules_rootfs GLOBAL PROPERTY KDK_${arch}_MODULES_ROOTFS)
+  get_property(modules_stamp GLOBAL PROPERTY KDK_${arch}_MODULES_STAMP)
+  set(compression ${KDK_INITRAMFS_COMPRESSION})
+  if(KDK_INITRAMFS STREQUAL "embedded")
+    set(compression none)
+  endif()
   set(generated "${CMAKE_BINARY_DIR}/${arch}/rootfs-generated")
   set(suffix ".cpio")
-  if(KDK_INITRAMFS_COMPRESSION STREQUAL "gzip")
+  if(compression STREQUAL "gzip")
     set(suffix ".cpio.gz")
-  elseif(KDK_INITRAMFS_COMPRESSION STREQUAL "zstd")
+  elseif(compression STREQUAL "zstd")
     set(suffix ".cpio.zst")
   endif()
   set(image "${CMAKE_BINARY_DIR}/${arch}/initramfs${suffix}")
@@ -52,12 +60,13 @@ function(kdk_add_initramfs arch)
     COMMENT "Generating the ${arch} inittab (shell on ${console}) and checking fstab"
     VERBATIM)
   add_custom_command(OUTPUT "${image}"
-    COMMAND "${kdk}" cpio pack -o "${image}" --compress ${KDK_INITRAMFS_COMPRESSION}
-            "${busybox_install}" "${skeleton}" "${generated}" ${overlays}
+    COMMAND "${kdk}" cpio pack -o "${image}" --compress ${compression}
+            "${busybox_install}" "${modules_rootfs}" "${skeleton}" "${generated}" ${overlays}
             --spec "${PROJECT_SOURCE_DIR}/rootfs/devices.list"
-    DEPENDS "${busybox_stamp}" busybox-${arch} "${generated}/etc/inittab" "${generated}/etc/fstab"
+    DEPENDS "${busybox_stamp}" busybox-${arch} "${modules_stamp}" modules-${arch}
+            "${generated}/etc/inittab" "${generated}/etc/fstab"
             ${KDK_ROOTFS_SKELETON_FILES} ${KDK_ROOTFS_OVERLAY_FILES} "${PROJECT_SOURCE_DIR}/rootfs/devices.list" kdk
-    COMMENT "Packing the ${arch} initramfs (kdk cpio pack, ${KDK_INITRAMFS_COMPRESSION})"
+    COMMENT "Packing the ${arch} initramfs (kdk cpio pack, ${compression})"
     VERBATIM)
   add_custom_target(initramfs-${arch} ALL DEPENDS "${image}")
   set_property(GLOBAL PROPERTY KDK_${arch}_INITRAMFS "${image}")

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # A fragment with a typo, and a fragment option whose dependency is off, against the real kernel
 # tree and .config of this build: each is named with FILE:LINE and explained.
-# usage: fragment_errors.sh QEMU_ENV SRCARCH
+# usage: fragment_errors.sh ENV SRCARCH
 source "$(dirname "$0")/lib.sh"
 source "$1"
 printf '# my fragment\nCONFIG_DEBUG_INOF=y\n' > "$T/typo.config"

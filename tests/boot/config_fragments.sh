@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # config.<arch>.fragments: every option the fragments ask for is in the final .config (the
 # build checks this too; the test keeps the check visible in the report).
-# usage: config_fragments.sh QEMU_ENV SRCARCH FRAGMENT...
+# usage: config_fragments.sh ENV SRCARCH FRAGMENT...
 set -euo pipefail
 source "$1"
 srcarch=$2

@@ -3,17 +3,16 @@
 # gdb on vmlinux (with the kernel's gdb scripts) sets a hardware breakpoint at start_kernel,
 # which must hit with a file:line in init/main.c; lx-version there must print the banner that
 # the guest then prints on its console.
-# usage: gdb_start_kernel.sh QEMU_ENV
+# usage: gdb_start_kernel.sh ENV
 set -euo pipefail
 env_file=$1
-source "$env_file"
-here=$(cd "$(dirname "$0")" && pwd)
+source "$(dirname "$0")/lib.sh"
 port=$("$KDK" port)
-mapfile -t qemu < <(bash "$here/../../cmake/scripts/qemu.sh" command "$env_file" 'kdk.run=true')
-"$KDK" boot --quiet --log "$PWD/serial.log" --timeout 300 --expect '^Linux version ' --expect '^kdk-exit-status: 0$' \
-  -- "${qemu[@]}" -S -gdb "tcp:127.0.0.1:$port" &
+qemu_command 'kdk.run=true'
+boot_guest --expect '^Linux version ' --expect '^kdk-exit-status: 0$' -- -S -gdb "tcp:127.0.0.1:$port" &
 boot=$!
 trap 'kill $boot 2>/dev/null || true' EXIT
+wait_for_listener "$port"
 # Hardware breakpoint: start_kernel runs before the MMU maps the kernel where gdb expects it.
 "$GDB" -batch -nx \
   -iex "add-auto-load-safe-path $LINUX_BUILD_DIR" \
@@ -28,7 +27,6 @@ trap 'kill $boot 2>/dev/null || true' EXIT
 status=0
 wait $boot || status=$?
 trap - EXIT
-fail() { echo "FAIL: $*"; echo "--- gdb.log"; cat gdb.log; exit 1; }
 [ $status -eq 0 ] || fail "the guest did not boot to the end after the breakpoint (serial log: $PWD/serial.log)"
 grep -Eq '(Breakpoint|breakpoint) 1, (0x[0-9a-f]+ in )?start_kernel \(\) at [^ ]*init/main\.c:[0-9]+' gdb.log \
   || fail "the breakpoint at start_kernel did not hit with a file:line in init/main.c"

@@ -20,3 +20,4 @@ set(CONSOLE            ttyAMA0)
 set(EARLYCON           "earlycon=pl011,0x9000000")
 set(GDB_ARCH           arm)
 set(KVM_HOST           armv7l)
+set(KGDB_TTY           "")   # QEMU's virt machine has one UART, the console: none left for KGDB

@@ -19,3 +19,4 @@ set(CONSOLE            ttyAMA0)
 set(EARLYCON           "earlycon=pl011,0x9000000")
 set(GDB_ARCH           aarch64)
 set(KVM_HOST           aarch64)
+set(KGDB_TTY           "")   # QEMU's virt machine has one UART, the console: none left for KGDB

@@ -20,3 +20,4 @@ set(CONSOLE            ttyS0)
 set(EARLYCON           "earlycon=sbi")
 set(GDB_ARCH           riscv:rv64)
 set(KVM_HOST           riscv64)
+set(KGDB_TTY           "")   # QEMU's virt machine has one UART, the console: none left for KGDB

@@ -19,3 +19,4 @@ set(CONSOLE            ttyS0)
 set(EARLYCON           "earlycon=uart8250,io,0x3f8,115200")
 set(GDB_ARCH           i386:x86-64)
 set(KVM_HOST           x86_64)
+set(KGDB_TTY           ttyS1)    # the second UART (QEMU: the second -serial), for kgdboc

@@ -1,0 +1,133 @@
+# Kernel modules: out-of-tree ones declared with kdk_add_kernel_module(), built with kbuild's M=
+# against each architecture's kernel, and the in-tree ones the kernel config asks for (=m). All
+# of them are installed with depmod into <build>/<arch>/modules-rootfs, which the initramfs packs
+# as /lib/modules/<release>/. cmake/scripts/kernel-module.sh does the building and installing.
+
+set(KDK_EXTRA_CMAKE "" CACHE STRING "Your CMake files, included before the kernels are set up: call kdk_add_kernel_module() there")
+
+# kdk_add_kernel_module(<name> SOURCES <file>... [ARCHES <arch>...] [KCONFIG <fragment>...])
+# Declares an out-of-tree module <name>.ko built from SOURCES (.c and .S files become objects;
+# list headers too, or keep them next to the sources). ARCHES limits the architectures (default:
+# every one in KDK_ARCHES). KCONFIG fragments are merged into those kernels' configs, as is
+# kernels/fragments/modules.config. Call it before the architectures are set up (KDK_EXTRA_CMAKE).
+function(kdk_add_kernel_module name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;ARCHES;KCONFIG" ${ARGN})
+  if(NOT name MATCHES "^[A-Za-z_][A-Za-z0-9_]*$")
+    kdk_fatal("kdk_add_kernel_module: '${name}' is not a module name (letters, digits and _; "
+      "it becomes ${name}.ko and the name in lsmod).")
+  endif()
+  get_property(declared GLOBAL PROPERTY KDK_KERNEL_MODULES)
+  if(name IN_LIST declared)
+    kdk_fatal("kdk_add_kernel_module: a module named '${name}' is already declared.")
+  endif()
+  if(ARG_UNPARSED_ARGUMENTS)
+    kdk_fatal("kdk_add_kernel_module(${name}): unknown arguments '${ARG_UNPARSED_ARGUMENTS}' "
+      "(it takes SOURCES, ARCHES and KCONFIG).")
+  endif()
+  if(NOT ARG_SOURCES)
+    kdk_fatal("kdk_add_kernel_module(${name}): no SOURCES.")
+  endif()
+  set(sources "")
+  foreach(s IN LISTS ARG_SOURCES)
+    get_filename_component(s "${s}" ABSOLUTE BASE_DIR "${CMAKE_CURRENT_LIST_DIR}")
+    if(NOT EXISTS "${s}")
+      kdk_fatal("kdk_add_kernel_module(${name}): source ${s} does not exist.")
+    endif()
+    list(APPEND sources "${s}")
+  endforeach()
+  set(kconfig "")
+  foreach(f IN LISTS ARG_KCONFIG)
+    get_filename_component(f "${f}" ABSOLUTE BASE_DIR "${CMAKE_CURRENT_LIST_DIR}")
+    if(NOT EXISTS "${f}")
+      kdk_fatal("kdk_add_kernel_module(${name}): KCONFIG fragment ${f} does not exist.")
+    endif()
+    list(APPEND kconfig "${f}")
+  endforeach()
+  set(arches "${KDK_ARCHES}")
+  if(ARG_ARCHES)
+    set(arches "")
+    foreach(a IN LISTS ARG_ARCHES)
+      if(NOT a IN_LIST KDK_KNOWN_ARCHES)
+        string(REPLACE ";" ", " known "${KDK_KNOWN_ARCHES}")
+        kdk_fatal("kdk_add_kernel_module(${name}): unknown architecture '${a}' in ARCHES (known: ${known}).")
+      endif()
+      if(a IN_LIST KDK_ARCHES)
+        list(APPEND arches "${a}")
+      endif()
+    endforeach()
+  endif()
+  set_property(GLOBAL APPEND PROPERTY KDK_KERNEL_MODULES "${name}")
+  set_property(GLOBAL PROPERTY KDK_MODULE_${name}_SOURCES "${sources}")
+  set_property(GLOBAL PROPERTY KDK_MODULE_${name}_KCONFIG "${kconfig}")
+  foreach(a IN LISTS arches)
+    set_property(GLOBAL APPEND PROPERTY KDK_${a}_EXTERNAL_MODULES "${name}")
+  endforeach()
+endfunction()
+
+# kdk_kernel_module_fragments(<arch> <out-var>)
+# The fragments the modules declared for <arch> need: modules.config, then their KCONFIG files.
+function(kdk_kernel_module_fragments arch out)
+  get_property(names GLOBAL PROPERTY KDK_${arch}_EXTERNAL_MODULES)
+  set(list "")
+  if(names)
+    list(APPEND list "${PROJECT_SOURCE_DIR}/kernels/fragments/modules.config")
+  endif()
+  foreach(name IN LISTS names)
+    get_property(kconfig GLOBAL PROPERTY KDK_MODULE_${name}_KCONFIG)
+    list(APPEND list ${kconfig})
+  endforeach()
+  list(REMOVE_DUPLICATES list)
+  set(${out} "${list}" PARENT_SCOPE)
+endfunction()
+
+# kdk_linux_has_modules(<fragments> <out-var>)
+# TRUE when the fragments build modules: CONFIG_MODULES=y or some option =m. The build checks
+# that every fragment option is in the final .config, so this holds for the kernel as built.
+function(kdk_linux_has_modules fragments out)
+  set(result FALSE)
+  foreach(f IN LISTS fragments)
+    file(STRINGS "${f}" hits REGEX "^CONFIG_[A-Za-z0-9_]+=m$|^CONFIG_MODULES=y$")
+    if(hits)
+      set(result TRUE)
+    endif()
+  endforeach()
+  set(${out} ${result} PARENT_SCOPE)
+endfunction()
+
+# kdk_add_kernel_modules(<arch>)
+# module-<name>-<arch> for each declared module, and modules-<arch>, which installs them and the
+# in-tree modules into the staging tree. Sets KDK_<arch>_MODULES_ROOTFS and _MODULES_STAMP.
+function(kdk_add_kernel_modules arch)
+  get_property(has_modules GLOBAL PROPERTY KDK_${arch}_LINUX_HAS_MODULES)
+  get_property(names GLOBAL PROPERTY KDK_${arch}_EXTERNAL_MODULES)
+  set(env "${CMAKE_BINARY_DIR}/${arch}/kdk.env")
+  set(script "${PROJECT_SOURCE_DIR}/cmake/scripts/kernel-module.sh")
+  set(staging "${CMAKE_BINARY_DIR}/${arch}/modules-rootfs")
+  set(stamp "${CMAKE_BINARY_DIR}/${arch}/modules-rootfs.stamp")
+  set(dirs "")
+  set(targets "")
+  foreach(name IN LISTS names)
+    get_property(sources GLOBAL PROPERTY KDK_MODULE_${name}_SOURCES)
+    set(dir "${CMAKE_BINARY_DIR}/${arch}/modules/${name}")
+    add_custom_target(module-${name}-${arch}
+      COMMAND bash "${script}" build "${env}" ${name} "${dir}" ${sources}
+      DEPENDS vmlinux-${arch} ${sources} "${script}"
+      BYPRODUCTS "${dir}/${name}.ko"
+      COMMENT "Building kernel module ${name} for ${arch} (kbuild M=)"
+      VERBATIM)
+    list(APPEND dirs "${dir}")
+    list(APPEND targets module-${name}-${arch})
+  endforeach()
+  if(has_modules)
+    list(APPEND targets vmlinux-${arch})
+  endif()
+  add_custom_target(modules-${arch}
+    COMMAND bash "${script}" install "${env}" "${staging}" "${stamp}" ${dirs}
+    DEPENDS ${targets} "${script}"
+    BYPRODUCTS "${stamp}"
+    COMMENT "Installing the ${arch} kernel modules (depmod -b) into ${staging}"
+    VERBATIM)
+  set_property(GLOBAL PROPERTY KDK_${arch}_MODULES_ROOTFS "${staging}")
+  set_property(GLOBAL PROPERTY KDK_${arch}_MODULES_STAMP "${stamp}")
+  set_property(GLOBAL PROPERTY KDK_${arch}_MODULE_DIRS "${dirs}")
+endfunction()

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# gdb.<arch>.module: gdb, set up exactly as `ninja debug` sets it up (qemu.sh gdb-command: run to
+# start_kernel, then lx-symbols), breaks in kdk_example_poke() after the guest loads the module.
+# Nobody types an address: lx-symbols loads the module's symbols when the guest loads it.
+# usage: gdb_module.sh ENV
+set -euo pipefail
+env_file=$1
+source "$(dirname "$0")/lib.sh"
+port=$("$KDK" port)
+qemu_command 'kdk.run="modprobe kdk_example && echo 7 > /sys/kernel/debug/kdk_example/poke && cat /sys/kernel/debug/kdk_example/poke"'
+boot_guest --expect '^pokes=1 last=7 ' --expect '^kdk-exit-status: 0$' -- -S -gdb "tcp:127.0.0.1:$port" &
+boot=$!
+trap 'kill $boot 2>/dev/null || true' EXIT
+wait_for_listener "$port"
+gdb_command qemu "$port"
+"${gdb[0]}" -batch -nx "${gdb[@]:1}" \
+  -ex "set breakpoint pending on" \
+  -ex "break kdk_example_poke" \
+  -ex "continue" \
+  -ex "bt" \
+  -ex "print kdk_example_pokes" \
+  -ex "lx-lsmod" \
+  -ex "delete" \
+  -ex "continue" > gdb.log 2>&1 || true
+status=0
+wait $boot || status=$?
+trap - EXIT
+[ $status -eq 0 ] || fail "the guest did not run to the end after the breakpoint (serial log: $PWD/serial.log)"
+grep -q 'scanning for modules in' gdb.log || fail "lx-symbols did not run"
+grep -Eq '^Breakpoint 2, kdk_example_poke \(value=7, .*\) at [^ ]*kdk_example\.c:[0-9]+' gdb.log \
+  || fail "the breakpoint in kdk_example_poke (value=7) did not hit with a file:line in kdk_example.c"
+grep -Eq '^#1 .* poke_write \(' gdb.log || fail "the backtrace does not show poke_write, the module's caller"
+grep -Eq '^\$1 = 0$' gdb.log || fail "print kdk_example_pokes did not read the module's variable (0 before the poke)"
+echo "ok: $(grep -Eo 'kdk_example_poke \(value=7, .*\) at [^ ]*kdk_example\.c:[0-9]+' gdb.log | head -1)"

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# gdb.<arch>.kgdb: the kernel boots with kgdboc=<second UART> kgdbwait, and QEMU has no gdb stub
+# (no -gdb, no -s): gdb, set up as `ninja kgdb` + `ninja gdb` set it up, talks to the kernel's
+# own KGDB on the second serial port (127.0.0.1). It reads linux_banner, breaks in ksys_sync()
+# when the guest runs sync, and continues; the console on the first port runs the guest's
+# command to the end meanwhile.
+# usage: kgdb.sh ENV
+set -euo pipefail
+env_file=$1
+source "$(dirname "$0")/lib.sh"
+port=$("$KDK" port)
+qemu_command --kgdb "$port" 'kdk.run="echo console-ok; sync; echo synced"'
+if printf '%s\n' "${qemu[@]}" | grep -Eqx -- '-gdb|-s'; then fail "the KGDB boot must not start QEMU's gdb stub"; fi
+boot_guest --expect 'KGDB: Waiting for connection from remote gdb' --expect '^console-ok$' --expect '^synced$' \
+  --expect '^kdk-exit-status: 0$' &
+boot=$!
+trap 'kill $boot 2>/dev/null || true' EXIT
+wait_for_listener "$port"
+gdb_command kgdb "$port"
+"${gdb[0]}" -batch -nx "${gdb[@]:1}" \
+  -ex "print linux_banner" \
+  -ex "break ksys_sync" \
+  -ex "continue" \
+  -ex "bt 3" \
+  -ex "delete" \
+  -ex "continue" > gdb.log 2>&1 || true
+status=0
+wait $boot || status=$?
+trap - EXIT
+[ $status -eq 0 ] || fail "the guest did not run to the end (serial log: $PWD/serial.log)"
+banner=$(sed -nE 's/^\$1 = .*"(Linux version [^"]*)\\n"$/\1/p' gdb.log)
+[ -n "$banner" ] || fail "print linux_banner through KGDB printed no banner"
+tr -d '\r' < serial.log | grep -qxF "$banner" || fail "KGDB read '$banner', which the guest did not print"
+grep -Eq '^(Thread [0-9]+ hit )?Breakpoint 1, ksys_sync \(\) at [^ ]*fs/sync\.c:[0-9]+' gdb.log \
+  || fail "the breakpoint in ksys_sync did not hit with a file:line in fs/sync.c"
+echo "ok: KGDB on $KGDB_TTY read the banner and stopped in $(grep -Eo 'ksys_sync \(\) at [^ ]*fs/sync\.c:[0-9]+' gdb.log | head -1)"

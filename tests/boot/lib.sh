@@ -1,0 +1,37 @@
+# Sourced by the boot tests after their arguments are read: env_file (<build>/<arch>/kdk.env) must
+# be set. Gives the QEMU and gdb command lines of cmake/scripts/qemu.sh, the same ones the
+# run/debug/kgdb targets use, and a boot that decodes the kernel's report when it fails.
+source "$env_file"
+qemu_sh="$(cd "$(dirname "${BASH_SOURCE[0]}")/../../cmake/scripts" && pwd)/qemu.sh"
+
+# qemu_command [--kgdb PORT] [KERNEL ARGS...]: sets the array qemu.
+qemu_command() { mapfile -t qemu < <(bash "$qemu_sh" command "$env_file" "$@"); }
+
+# gdb_command qemu|kgdb PORT: sets the array gdb (what ninja debug / ninja gdb run).
+gdb_command() { mapfile -t gdb < <(bash "$qemu_sh" gdb-command "$env_file" "$@"); }
+
+# boot_guest [kdk boot options...] [-- EXTRA QEMU ARGS...]: boots "${qemu[@]}" under kdk boot with
+# the serial log in the test's directory. When the boot fails and the kernel reported an oops,
+# panic, BUG or WARNING, the call trace follows, decoded to file:line.
+boot_guest() {
+  local opts=() extra=()
+  while [ $# -gt 0 ] && [ "$1" != -- ]; do opts+=("$1"); shift; done
+  [ $# -eq 0 ] || { shift; extra=("$@"); }
+  if ! "$KDK" boot --quiet --log "$PWD/serial.log" --timeout 300 "${opts[@]}" -- "${qemu[@]}" "${extra[@]}"; then
+    bash "$qemu_sh" decode "$env_file" "$PWD/serial.log" || true
+    return 1
+  fi
+}
+
+# wait_for_listener PORT: until something listens on 127.0.0.1:PORT (QEMU's gdb stub or serial).
+wait_for_listener() {
+  local i
+  for i in $(seq 100); do
+    "$KDK" port --check "$1" > /dev/null 2>&1 || return 0
+    sleep 0.1
+  done
+  echo "FAIL: nothing listens on 127.0.0.1:$1 after 10 s"
+  return 1
+}
+
+fail() { echo "FAIL: $*"; for f in gdb.log; do [ ! -f "$f" ] || { echo "--- $f"; cat "$f"; }; done; exit 1; }
