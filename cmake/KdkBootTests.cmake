@@ -33,6 +33,15 @@ foreach(_arch IN LISTS KDK_ARCHES)
   endif()
 endforeach()
 
+# KDK_INITRAMFS=embedded, in a build tree of its own (the same sources and ccache), from an
+# external build: its boot tests, and what a root filesystem change rebuilds.
+if(KDK_INITRAMFS STREQUAL "external")
+  string(REPLACE ";" "," _preset_fragments "${KDK_LINUX_PRESET_FRAGMENTS}")
+  _kdk_add_boot_test(initramfs.${KDK_DEFAULT_ARCH}.embedded ${KDK_DEFAULT_ARCH} "boot;embedded" 2400
+    bash "${PROJECT_SOURCE_DIR}/tests/boot/embedded.sh" "${PROJECT_SOURCE_DIR}" ${KDK_DEFAULT_ARCH}
+    "${KDK_LINUX_SOURCE_DIR}" "${KDK_BUSYBOX_SOURCE_DIR}" "${_preset_fragments}")
+endif()
+
 # Bad input: each mistake gets a clear message and changes nothing on disk.
 foreach(_t IN ITEMS wrong_hash truncated_tarball configure_errors)
   _kdk_add_boot_test(bad.${_t} any bad-input 300 bash "${PROJECT_SOURCE_DIR}/tests/bad_input/${_t}.sh")
@@ -42,3 +51,14 @@ get_property(_env GLOBAL PROPERTY KDK_${KDK_DEFAULT_ARCH}_ENV)
 kdk_arch_get(${KDK_DEFAULT_ARCH} SRCARCH _srcarch)
 _kdk_add_boot_test(bad.fragment_errors ${KDK_DEFAULT_ARCH} bad-input 120
   bash "${PROJECT_SOURCE_DIR}/tests/bad_input/fragment_errors.sh" "${_env}" ${_srcarch})
+_kdk_add_boot_test(bad.module_compile ${KDK_DEFAULT_ARCH} bad-input 300
+  bash "${PROJECT_SOURCE_DIR}/tests/bad_input/module_compile.sh" "${_env}")
+# A module of the first architecture offered to the second one's root filesystem.
+list(LENGTH KDK_ARCHES _n)
+if(_n GREATER 1)
+  list(GET KDK_ARCHES 1 _other)
+  get_property(_other_env GLOBAL PROPERTY KDK_${_other}_ENV)
+  _kdk_add_boot_test(bad.module_wrong_arch ${_other} bad-input 120
+    bash "${PROJECT_SOURCE_DIR}/tests/bad_input/module_wrong_arch.sh" "${_other_env}"
+    "${CMAKE_BINARY_DIR}/${KDK_DEFAULT_ARCH}/modules/kdk_example")
+endif()

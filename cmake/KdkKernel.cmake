@@ -102,7 +102,7 @@ CONFIG_INITRAMFS_SOURCE=\"../initramfs.cpio\"
     # holding only /dev/console, dated 1970 so that it is older than anything the real archive
     # is packed from, which replaces it before linux-<arch> links again.
     set(placeholder "${CMAKE_BINARY_DIR}/${arch}/initramfs.cpio")
-    set(prepare COMMAND bash -c "[ -e \"$1\" ] || { \"$2\" cpio pack -o \"$1\" --spec \"$3\" && touch -d @0 \"$1\"; }" placeholder
+    set(prepare COMMAND bash -c "[ -e \"$1\" ] || ( \"$2\" cpio pack -o \"$1\" --spec \"$3\" && touch -d @0 \"$1\" )" placeholder
                 "${placeholder}" "$<TARGET_FILE:kdk>" "${PROJECT_SOURCE_DIR}/rootfs/devices.list")
   endif()
   kdk_linux_fragments(${arch} fragments)

@@ -46,17 +46,30 @@ build)
   fi
   kbuild+="ccflags-y += $(printf '%s\n' "${includes[@]}" | sort -u | tr '\n' ' ')"$'\n'
   [ "$(cat "$dir/Kbuild" 2>/dev/null)"$'\n' = "$kbuild" ] || printf '%s' "$kbuild" > "$dir/Kbuild"
-  "${KBUILD_MAKE[@]}" M="$dir" modules \
-    || fail "kernel module '$name' failed to build for $KDK_ARCH (the compiler's messages are above; sources: $*)"
+  # The compiler sees the copies; its messages name the sources (the copies' paths, absolute or
+  # made relative by ccache, end in the last two parts of DIR).
+  tail_of_dir=$(basename "$(dirname "$dir")")/$(basename "$dir")
+  rewrite=()
+  for src in "$@"; do
+    rewrite+=(-e "s#[^ :'\"‘]*${tail_of_dir//./\\.}/$(basename "$src" | sed 's/\./\\./g')#$src#g")
+  done
+  set +e
+  "${KBUILD_MAKE[@]}" M="$dir" modules 2>&1 | sed -u "${rewrite[@]}"
+  status=${PIPESTATUS[0]}
+  set -e
+  [ "$status" = 0 ] || fail "kernel module '$name' failed to build for $KDK_ARCH (the compiler's messages are above; sources: $*)"
   ;;
 install)
   staging=${1:?STAGING}; stamp=${2:?STAMP}; shift 2
   new="$staging.new"
+  [ "$LINUX_HAS_MODULES" = 1 ] || [ $# -eq 0 ] \
+    || fail "the $KDK_ARCH kernel is built without modules (CONFIG_MODULES), but modules were declared for it"
+  for dir in "$@"; do check_machine "$dir"; done
   rm -rf "$new"
   mkdir -p "$new"
+  trap 'rm -rf "$new" "$new.log"' EXIT   # nothing half-installed is left behind
   if [ "$LINUX_HAS_MODULES" = 1 ]; then
     release=$(cat "$LINUX_BUILD_DIR/include/config/kernel.release")
-    for dir in "$@"; do check_machine "$dir"; done
     "${KBUILD_MAKE[@]}" INSTALL_MOD_PATH="$new" DEPMOD=true modules_install > "$new.log" \
       || { cat "$new.log" >&2; fail "installing the $KDK_ARCH kernel's modules failed"; }
     for dir in "$@"; do
@@ -65,10 +78,8 @@ install)
     done
     rm -f "$new.log" "$new/lib/modules/$release/build" "$new/lib/modules/$release/source"
     check_machine "$new"
-    depmod -b "$new" -e -F "$LINUX_BUILD_DIR/System.map" "$release" \
+    "$DEPMOD" -b "$new" -e -F "$LINUX_BUILD_DIR/System.map" "$release" \
       || fail "depmod -b $new failed for $release"
-  elif [ $# -gt 0 ]; then
-    fail "the $KDK_ARCH kernel is built without modules (CONFIG_MODULES), but modules were declared for it"
   fi
   if [ -f "$stamp" ] && [ -d "$staging" ] && diff -r --no-dereference -q "$staging" "$new" > /dev/null 2>&1; then
     rm -rf "$new"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Configure-time mistakes, each in a scratch build tree: a KDK_LINUX_SOURCE that is not a kernel
 # tree, an unclean tree, a missing cross compiler, a cross compiler for the wrong architecture,
-# and an unknown architecture. Each must fail with a message naming it.
+# an unknown architecture, an unknown KDK_INITRAMFS, and kernel modules declared wrongly. Each
+# must fail with a message naming it.
 source "$(dirname "$0")/lib.sh"
 configure() {
   local rc=0
@@ -36,4 +37,15 @@ fi
 
 expect_failure "unknown architecture" configure -DKDK_ARCHES=sparc64
 expect_output "KDK_ARCHES: unknown architecture 'sparc64'. Known: "
+expect_failure "unknown KDK_INITRAMFS" configure -DKDK_INITRAMFS=builtin
+expect_output "KDK_INITRAMFS=builtin: use external (QEMU's -initrd, the default) or embedded"
+
+printf 'kdk_add_kernel_module(kdk_nosources SOURCES missing.c)\n' > "$T/missing.cmake"
+expect_failure "module source missing" configure -DKDK_EXTRA_CMAKE="$T/missing.cmake"
+expect_output "kdk_add_kernel_module(kdk_nosources): source $T/missing.c does not exist."
+
+touch "$T/m.c"
+printf 'kdk_add_kernel_module(kdk_m SOURCES m.c ARCHES sparc64)\n' > "$T/arch.cmake"
+expect_failure "module for an unknown architecture" configure -DKDK_EXTRA_CMAKE="$T/arch.cmake"
+expect_output "kdk_add_kernel_module(kdk_m): unknown architecture 'sparc64' in ARCHES (known: "
 echo "ok: every configure mistake was named"
