@@ -80,13 +80,15 @@ kgdb_check() {  # KGDB needs a second serial port and a kernel with KGDB over se
 
 # gdb on vmlinux with the kernel's lx-* scripts, connected to 127.0.0.1:$2. $1 is qemu (the guest
 # is paused at reset: run to start_kernel first) or kgdb (the kernel is already running). Then
-# lx-symbols, which loads each module's symbols when the guest loads it, from the built modules.
+# lx-symbols, which loads each module's symbols when the guest loads it, from the built modules
+# (kdk-gdb.py has it place every section of a module, .init.text included).
 gdb_cmd() {
   local target=$1 p=$2
   cmd=("$GDB" -q
        -iex "add-auto-load-safe-path $LINUX_BUILD_DIR"
        -iex "set architecture $GDB_ARCH"
        -ex "directory $LINUX_SOURCE_DIR"
+       -ex "source $(dirname "$0")/kdk-gdb.py"
        -ex "target remote 127.0.0.1:$p")
   [ "$target" = kgdb ] || cmd+=(-ex "thbreak start_kernel" -ex "continue")
   cmd+=(-ex "lx-symbols $MODULES_ROOTFS ${MODULE_DIRS[*]}" "$LINUX_BUILD_DIR/vmlinux")

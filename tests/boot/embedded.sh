@@ -55,7 +55,7 @@ compiled=$(grep -E '^ +CC( \[M\])? ' kbuild-steps.log | grep -Ev 'init/version-t
 [ -z "$compiled" ] || { cat kbuild-steps.log; fail "a root filesystem change recompiled C files:"$'\n'"$compiled"; }
 grep -Eq ' usr/initramfs_inc_data$' kbuild-steps.log || { cat kbuild-steps.log; fail "kbuild did not regenerate usr/initramfs_inc_data"; }
 grep -Eq '^ +LD +vmlinux$' kbuild-steps.log || { cat kbuild-steps.log; fail "vmlinux was not relinked"; }
-grep -c 'LD +vmlinux$' kbuild-steps.log | grep -qx 1 || { cat kbuild-steps.log; fail "vmlinux was linked more than once"; }
+grep -Ec '^ +LD +vmlinux$' kbuild-steps.log | grep -qx 1 || { cat kbuild-steps.log; fail "vmlinux was linked more than once"; }
 echo "kbuild's steps after the root filesystem change:"
 sed 's/^/  /' kbuild-steps.log
 boot_marker second

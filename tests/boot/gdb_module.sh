@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # gdb.<arch>.module: gdb, set up exactly as `ninja debug` sets it up (qemu.sh gdb-command: run to
-# start_kernel, then lx-symbols), breaks in kdk_example_poke() after the guest loads the module.
-# Nobody types an address: lx-symbols loads the module's symbols when the guest loads it.
+# start_kernel, then lx-symbols), breaks in the module's init function (.init.text) while the guest
+# loads it, then in kdk_example_poke() (.text), with arguments, file:line, the caller and a .bss
+# variable right. Nobody types an address: lx-symbols loads the module's symbols when the guest
+# loads it, and kdk-gdb.py places each of its sections where the kernel put it.
 # usage: gdb_module.sh ENV
 set -euo pipefail
 env_file=$1
@@ -15,7 +17,9 @@ wait_for_listener "$port"
 gdb_command qemu "$port"
 "${gdb[0]}" -batch -nx "${gdb[@]:1}" \
   -ex "set breakpoint pending on" \
+  -ex "break kdk_example_init" \
   -ex "break kdk_example_poke" \
+  -ex "continue" \
   -ex "continue" \
   -ex "bt" \
   -ex "print kdk_example_pokes" \
@@ -27,7 +31,9 @@ wait $boot || status=$?
 trap - EXIT
 [ $status -eq 0 ] || fail "the guest did not run to the end after the breakpoint (serial log: $PWD/serial.log)"
 grep -q 'scanning for modules in' gdb.log || fail "lx-symbols did not run"
-grep -Eq '^Breakpoint 2, kdk_example_poke \(value=7, .*\) at [^ ]*kdk_example\.c:[0-9]+' gdb.log \
+grep -Eq '^Breakpoint 2, kdk_example_init \(\) at [^ ]*kdk_example\.c:[0-9]+' gdb.log \
+  || fail "the breakpoint in the module's init function, kdk_example_init, did not hit with a file:line in kdk_example.c"
+grep -Eq '^Breakpoint 3, kdk_example_poke \(value=7, .*\) at [^ ]*kdk_example\.c:[0-9]+' gdb.log \
   || fail "the breakpoint in kdk_example_poke (value=7) did not hit with a file:line in kdk_example.c"
 grep -Eq '^#1 .* poke_write \(' gdb.log || fail "the backtrace does not show poke_write, the module's caller"
 grep -Eq '^\$1 = 0$' gdb.log || fail "print kdk_example_pokes did not read the module's variable (0 before the poke)"
