@@ -33,7 +33,12 @@ class BootMonitor {
   std::optional<int> guest_status_;
 };
 
-// The markers of a kernel problem that fail every boot test.
+// The markers of a kernel problem that fail every boot test: panic, oops, BUG, WARNING, call
+// trace, and the lines that start an oops on arm/arm64 and x86 (NULL dereference, GP fault).
 const std::vector<std::string>& kernel_problem_markers();
+bool is_kernel_problem_line(const std::string& line);
+// A serial log's kernel report: from its first problem line to the end, carriage returns
+// removed; "" when the log shows no problem. This is what decode_stacktrace.sh is fed.
+std::string kernel_problem_report(const std::string& log);
 
 }  // namespace kdk

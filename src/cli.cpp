@@ -104,11 +104,19 @@ const std::vector<Command>& command_table() {
         {"timeout", 0, "SECONDS", "give up after SECONDS (default 120)"},
         {"expect", 0, "REGEX", "a line matching REGEX must appear, after the previous --expect's line (repeatable)"},
         {"quiet", 'q', "", "do not echo the output; on failure, show its last lines"}},
-       "Fails, and ends the run early, when a line contains 'Kernel panic', 'Oops', 'BUG:', 'WARNING:'\n"
-       "or 'Call Trace'. Fails when the guest's /init reports 'kdk-exit-status: N' with N other than 0.\n"
+       "Fails, and ends the run early, when a line shows a kernel problem: 'Kernel panic', 'Oops',\n"
+       "'BUG:', 'WARNING:', 'Call Trace', 'Unable to handle kernel' or 'general protection fault'. Fails when the guest's /init reports 'kdk-exit-status: N' with N other than 0.\n"
        "COMMAND runs in its own process group, which is killed when the run ends, times out, or kdk\n"
        "itself is interrupted or dies. Exit status: 0 passed, 1 failed.",
        cmd_boot},
+      {"report",
+       "print the kernel's oops or panic report from a serial log, for decode_stacktrace.sh",
+       "LOG",
+       {},
+       "Prints LOG from its first line that shows a kernel problem (the markers 'kdk boot' fails on)\n"
+       "to the end, carriage returns removed, and nothing when there is none. Exit status: 0, or 1\n"
+       "when LOG cannot be read. `ninja decode` pipes this into the kernel's decode_stacktrace.sh.",
+       cmd_report},
       {"port",
        "print a free TCP port on 127.0.0.1, or check that one is free",
        "[--check PORT]",

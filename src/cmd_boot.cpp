@@ -1,5 +1,6 @@
 // kdk boot: run QEMU (or any command) as a test: serial log kept, expectations matched under a
 // timeout, early end on a kernel problem, and QEMU's whole process group killed whatever happens.
+// kdk report: the kernel's problem report in a serial log, the part decode_stacktrace.sh reads.
 // kdk port: a free TCP port on 127.0.0.1, or whether a given one is free.
 #include <arpa/inet.h>
 #include <cerrno>
@@ -16,6 +17,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "atomic_file.hpp"
 #include "boot_monitor.hpp"
 #include "cli.hpp"
 #include "error.hpp"
@@ -185,6 +187,12 @@ int cmd_boot(const Args& args) {
   }
   std::fputs(report.c_str(), stderr);
   return 1;
+}
+
+int cmd_report(const Args& args) {
+  if (args.positional.size() != 1) throw UsageError("give one serial log");
+  std::fputs(kernel_problem_report(read_file(args.positional[0])).c_str(), stdout);
+  return 0;
 }
 
 int cmd_port(const Args& args) {

@@ -160,11 +160,11 @@ case $mode in
   decode)
     log=${1:-$STATE_DIR/serial.log}
     [ -f "$log" ] || fail "no serial log $log: boot with ninja run-$KDK_ARCH or debug-$KDK_ARCH first"
-    markers='Kernel panic|Oops|BUG:|WARNING:|Call Trace|Unable to handle kernel|general protection fault'
-    grep -Eq "$markers" "$log" || { echo "kdk: no oops, panic, BUG or WARNING in $log"; exit 0; }
+    report=$("$KDK" report "$log") || exit 1  # from the first oops/panic/BUG/WARNING line on
+    [ -n "$report" ] || { echo "kdk: no oops, panic, BUG or WARNING in $log"; exit 0; }
     release=$(cat "$LINUX_BUILD_DIR/include/config/kernel.release")
     echo "kdk: the kernel's report in $log, decoded (scripts/decode_stacktrace.sh, addr2line -e vmlinux):"
-    tr -d '\r' < "$log" | sed -nE "/$markers/,\$p" \
+    printf '%s\n' "$report" \
       | CROSS_COMPILE=$CROSS_COMPILE bash "$LINUX_SOURCE_DIR/scripts/decode_stacktrace.sh" \
           "$LINUX_BUILD_DIR/vmlinux" "$LINUX_SOURCE_DIR" "$MODULES_ROOTFS/lib/modules/$release"
     ;;

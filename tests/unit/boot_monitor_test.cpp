@@ -27,6 +27,24 @@ TEST(BootMonitor, EveryKernelProblemMarkerIsCaught) {
   }
 }
 
+TEST(KernelProblemReport, StartsAtTheFirstProblemLineAndDropsCarriageReturns) {
+  const std::string log =
+      "[    0.61] kdk: booted in 0.61 s\r\n"
+      "[    1.20] 8<--- cut here ---\r\n"
+      "[    1.20] Unable to handle kernel NULL pointer dereference at virtual address 00000000\r\n"
+      "[    1.21] Internal error: Oops: 805 [#1] ARM\r\n"
+      "[    1.22]  kdk_example_oops+0x8/0x10 [kdk_example]";  // the log may end without a newline
+  EXPECT_EQ(kernel_problem_report(log),
+            "[    1.20] Unable to handle kernel NULL pointer dereference at virtual address 00000000\n"
+            "[    1.21] Internal error: Oops: 805 [#1] ARM\n"
+            "[    1.22]  kdk_example_oops+0x8/0x10 [kdk_example]\n");
+}
+
+TEST(KernelProblemReport, IsEmptyForACleanBoot) {
+  EXPECT_EQ(kernel_problem_report("kdk: booted in 0.61 s\nkdk-exit-status: 0\n"), "");
+  EXPECT_EQ(kernel_problem_report(""), "");
+}
+
 TEST(BootMonitor, TheFirstProblemIsKept) {
   BootMonitor m({});
   m.feed_line("Kernel panic - not syncing: VFS: Unable to mount root fs");
