@@ -19,13 +19,16 @@
 #   POST_BUILD <command>...       run after make, e.g. an install step
 #   ENVIRONMENT <VAR=value>...)   for every make call
 # Adds the target <name>, and menuconfig-<package>-<arch>, savedefconfig-<package>-<arch> and
-# clean-<package>-<arch>. The configuration re-runs when BASE, a fragment or the source changes;
+# clean-<package>-<arch>; the make command line (env, make -C SOURCE O=BUILD MAKE_ARGS) is the
+# global property KDK_<arch>_<PACKAGE>_MAKE, for more targets in the same tree. The configuration re-runs when BASE, a fragment or the source changes;
 # kbuild then rebuilds incrementally.
 function(kdk_add_kbuild name)
   cmake_parse_arguments(ARG "" "PACKAGE;ARCH;SOURCE_DIR;SOURCE_STAMP;BUILD_DIR;BASE;OLDCONFIG;KCONFIG_ARCH"
     "MAKE_ARGS;FRAGMENTS;BUILD_TARGETS;BYPRODUCTS;PRE_BUILD;POST_BUILD;ENVIRONMENT" ${ARGN})
   set(config_stamp "${ARG_BUILD_DIR}/.kdk-config.stamp")
   set(make "${CMAKE_COMMAND}" -E env ${ARG_ENVIRONMENT} "${KDK_MAKE}" -C "${ARG_SOURCE_DIR}" "O=${ARG_BUILD_DIR}" ${ARG_MAKE_ARGS})
+  string(TOUPPER "${ARG_PACKAGE}" package)
+  set_property(GLOBAL PROPERTY KDK_${ARG_ARCH}_${package}_MAKE "${make}")
   set(base_depends "")
   if(EXISTS "${ARG_BASE}")
     set(base_depends "${ARG_BASE}")

@@ -127,7 +127,7 @@ CONFIG_INITRAMFS_SOURCE=\"../initramfs.cpio\"
     BUILD_TARGETS ${targets}
     PRE_BUILD ${prepare}
     BYPRODUCTS "${build}/vmlinux")
-  set(make "${CMAKE_COMMAND}" -E env ${KDK_KBUILD_ENVIRONMENT} "${KDK_MAKE}" -C "${KDK_LINUX_SOURCE_DIR}" "O=${build}" ${make_args})
+  get_property(make GLOBAL PROPERTY KDK_${arch}_LINUX_MAKE)
   if(KDK_INITRAMFS STREQUAL "embedded")
     add_custom_target(linux-${arch} ALL
       COMMAND ${make} -j${KDK_JOBS} ${target}
@@ -142,5 +142,4 @@ CONFIG_INITRAMFS_SOURCE=\"../initramfs.cpio\"
   set_property(GLOBAL PROPERTY KDK_${arch}_LINUX_IMAGE "${build}/${image}")
   set_property(GLOBAL PROPERTY KDK_${arch}_LINUX_FRAGMENTS "${fragments}")
   set_property(GLOBAL PROPERTY KDK_${arch}_LINUX_HAS_MODULES ${has_modules})
-  set_property(GLOBAL PROPERTY KDK_${arch}_LINUX_MAKE "${make}")
 endfunction()
