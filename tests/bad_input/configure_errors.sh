@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Configure-time mistakes, each in a scratch build tree: a KDK_LINUX_SOURCE that is not a kernel
 # tree, an unclean tree, a missing cross compiler, a cross compiler for the wrong architecture,
-# an unknown architecture, an unknown KDK_INITRAMFS, and kernel modules declared wrongly. Each
-# must fail with a message naming it.
+# an unknown architecture, an unknown KDK_INITRAMFS, and kernel modules declared wrongly (a
+# missing source, an unknown architecture, two sources with one name). Each must fail with a
+# message naming it.
 source "$(dirname "$0")/lib.sh"
 configure() {
   local rc=0
@@ -48,4 +49,9 @@ touch "$T/m.c"
 printf 'kdk_add_kernel_module(kdk_m SOURCES m.c ARCHES sparc64)\n' > "$T/arch.cmake"
 expect_failure "module for an unknown architecture" configure -DKDK_EXTRA_CMAKE="$T/arch.cmake"
 expect_output "kdk_add_kernel_module(kdk_m): unknown architecture 'sparc64' in ARCHES (known: "
+mkdir -p "$T/lib"
+touch "$T/lib/m.c"
+printf 'kdk_add_kernel_module(kdk_m SOURCES m.c lib/m.c)\n' > "$T/twice.cmake"
+expect_failure "two module sources with one name" configure -DKDK_EXTRA_CMAKE="$T/twice.cmake"
+expect_output "kdk_add_kernel_module(kdk_m): two sources are called m.c ($T/lib/m.c is the second)."
 echo "ok: every configure mistake was named"

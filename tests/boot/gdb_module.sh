@@ -22,6 +22,7 @@ gdb_command qemu "$port"
   -ex "continue" \
   -ex "continue" \
   -ex "bt" \
+  -ex "info source" \
   -ex "print kdk_example_pokes" \
   -ex "lx-lsmod" \
   -ex "delete" \
@@ -36,5 +37,10 @@ grep -Eq '^Breakpoint 2, kdk_example_init \(\) at [^ ]*kdk_example\.c:[0-9]+' gd
 grep -Eq '^Breakpoint 3, kdk_example_poke \(value=7, .*\) at [^ ]*kdk_example\.c:[0-9]+' gdb.log \
   || fail "the breakpoint in kdk_example_poke (value=7) did not hit with a file:line in kdk_example.c"
 grep -Eq '^#1 .* poke_write \(' gdb.log || fail "the backtrace does not show poke_write, the module's caller"
+# The file gdb lists is the module's own source, not a copy in the build directory.
+shown=$(sed -n 's/^Located in //p' gdb.log | head -1)
+[ -n "$shown" ] || fail "gdb's 'info source' named no file for kdk_example_poke"
+[ "$(readlink -f "$shown")" = "$(readlink -f "$(dirname "$0")/../module/kdk_example.c")" ] \
+  || fail "gdb shows $shown, which is not the module's source tests/module/kdk_example.c"
 grep -Eq '^\$1 = 0$' gdb.log || fail "print kdk_example_pokes did not read the module's variable (0 before the poke)"
 echo "ok: $(grep -Eo 'kdk_example_poke \(value=7, .*\) at [^ ]*kdk_example\.c:[0-9]+' gdb.log | head -1)"
