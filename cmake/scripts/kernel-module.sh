@@ -50,15 +50,30 @@ build)
   fi
   kbuild+="ccflags-y += $(printf '%s\n' "${includes[@]}" | sort -u | tr '\n' ' ')"$'\n'
   [ "$(cat "$dir/Kbuild" 2>/dev/null)"$'\n' = "$kbuild" ] || printf '%s' "$kbuild" > "$dir/Kbuild"
-  # The compiler sees the links; its messages name the sources (the links' paths, absolute or
-  # made relative by ccache, end in the last two parts of DIR).
+  # The compiler's messages name each source as you gave it. It was handed the link's path,
+  # which ends in the last two parts of DIR; ccache (CCACHE_BASEDIR) may pass it on as the
+  # link's target made relative, which ends in the source's own directory name. Either way,
+  # absolute or relative, the path is rewritten to yours.
+  escape() { printf '%s' "$1" | sed 's/[][\.*^$#]/\\&/g'; }      # a regular expression
+  escape_to() { printf '%s' "$1" | sed 's/[\&#]/\\&/g'; }       # a replacement
   tail_of_dir=$(basename "$(dirname "$dir")")/$(basename "$dir")
   rewrite=()
   for src in "$@"; do
-    rewrite+=(-e "s#[^ :'\"‘]*${tail_of_dir//./\\.}/$(basename "$src" | sed 's/\./\\./g')#$src#g")
+    base=$(basename "$src")
+    to=$(escape_to "$src")
+    rewrite+=(-e "s#[^ :'\"‘]*$(escape "$tail_of_dir/$base")#$to#g"
+              -e "s#[^ :'\"‘]*$(escape "$(basename "$(dirname "$src")")/$base")#$to#g")
+  done
+  # The kernel's objects are shared through ccache across build trees (CCACHE_NOHASHDIR), and
+  # their debug info then names the tree that compiled them. A module is a file or two: it is
+  # compiled with the build directory in ccache's hash, so its debug info always names this
+  # tree's files and gdb shows your source.
+  make_module=()
+  for word in "${KBUILD_MAKE[@]}"; do
+    [ "$word" = CCACHE_NOHASHDIR=1 ] || make_module+=("$word")
   done
   set +e
-  "${KBUILD_MAKE[@]}" M="$dir" modules 2>&1 | sed -u "${rewrite[@]}"
+  "${make_module[@]}" M="$dir" modules 2>&1 | sed -u "${rewrite[@]}"
   status=${PIPESTATUS[0]}
   set -e
   [ "$status" = 0 ] || fail "kernel module '$name' failed to build for $KDK_ARCH (the compiler's messages are above; sources: $*)"

@@ -37,7 +37,8 @@ grep -Eq '^Breakpoint 2, kdk_example_init \(\) at [^ ]*kdk_example\.c:[0-9]+' gd
 grep -Eq '^Breakpoint 3, kdk_example_poke \(value=7, .*\) at [^ ]*kdk_example\.c:[0-9]+' gdb.log \
   || fail "the breakpoint in kdk_example_poke (value=7) did not hit with a file:line in kdk_example.c"
 grep -Eq '^#1 .* poke_write \(' gdb.log || fail "the backtrace does not show poke_write, the module's caller"
-# The file gdb lists is the module's own source, not a copy in the build directory.
+# The file gdb lists is the module's own source, not a copy in a build directory (this one's, or
+# another tree's whose compile ccache served).
 shown=$(sed -n 's/^Located in //p' gdb.log | head -1)
 [ -n "$shown" ] || fail "gdb's 'info source' named no file for kdk_example_poke"
 [ "$(readlink -f "$shown")" = "$(readlink -f "$(dirname "$0")/../module/kdk_example.c")" ] \
