@@ -76,8 +76,10 @@ def placed_copy(path, addresses, directory):
         name = data[names + name_at:end].decode()
         struct.pack_into(endian + word, data, header(i) + addr_at, addresses.get(name, 0))
     copy = os.path.join(directory, '{}@{:x}'.format(os.path.basename(path), addresses['.text']))
-    with open(copy, 'wb') as out:
+    # A new file, renamed into place: gdb may still hold the copy an earlier lx-symbols loaded.
+    with open(copy + '.new', 'wb') as out:
         out.write(data)
+    os.replace(copy + '.new', copy)
     return copy
 
 
