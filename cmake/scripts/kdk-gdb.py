@@ -1,5 +1,6 @@
 # kdk's fix to the kernel's lx-symbols (scripts/gdb/linux/symbols.py), sourced by qemu.sh after
-# vmlinux-gdb.py has loaded the kernel's gdb scripts and before lx-symbols runs.
+# vmlinux-gdb.py has loaded the kernel's gdb scripts and before lx-symbols runs. (A bare
+# lx-symbols also reuses the last module directories given to it; see invoke() below.)
 #
 # The problem. A module (.ko) is a relocatable object. lx-symbols runs
 #   add-symbol-file module.ko <.text address> -s .data <address> ...
@@ -113,10 +114,25 @@ def load_module_symbols(self, module, original):
         self.loaded_modules.append(name)
 
 
+def invoke(self, arg, from_tty, original):
+    """lx-symbols with no argument reuses the module directories of the last lx-symbols that had
+    some (the ones kdk's gdb command line gives it) instead of scanning only the current
+    directory, so reloading every module's symbols by hand finds them."""
+    if arg.strip():
+        self.kdk_module_paths = arg
+    elif getattr(self, 'kdk_module_paths', None):
+        arg = self.kdk_module_paths
+        gdb.write('kdk: lx-symbols {}\n'.format(arg))
+    return original(self, arg, from_tty)
+
+
 if _symbols is None or not hasattr(_symbols.LxSymbols, 'load_module_symbols'):
     gdb.write("kdk: the kernel's gdb scripts have no lx-symbols to extend; module symbols load "
               "the kernel's way (on arm and riscv64 a module's init code can hide its .text)\n")
 else:
-    _original = _symbols.LxSymbols.load_module_symbols
+    _original_load = _symbols.LxSymbols.load_module_symbols
     _symbols.LxSymbols.load_module_symbols = \
-        lambda self, module: load_module_symbols(self, module, _original)
+        lambda self, module: load_module_symbols(self, module, _original_load)
+    _original_invoke = _symbols.LxSymbols.invoke
+    _symbols.LxSymbols.invoke = \
+        lambda self, arg, from_tty: invoke(self, arg, from_tty, _original_invoke)

@@ -2,8 +2,9 @@
 # gdb.<arch>.module: gdb, set up exactly as `ninja debug` sets it up (qemu.sh gdb-command: run to
 # start_kernel, then lx-symbols), breaks in the module's init function (.init.text) while the guest
 # loads it, then in kdk_example_poke() (.text), with arguments, file:line, the caller and a .bss
-# variable right. Nobody types an address: lx-symbols loads the module's symbols when the guest
-# loads it, and kdk-gdb.py places each of its sections where the kernel put it.
+# variable right; then a bare lx-symbols reloads the module from kdk's directories. Nobody types
+# an address: lx-symbols loads the module's symbols when the guest loads it, and kdk-gdb.py
+# places each of its sections where the kernel put it.
 # usage: gdb_module.sh ENV
 set -euo pipefail
 env_file=$1
@@ -25,6 +26,7 @@ gdb_command qemu "$port"
   -ex "info source" \
   -ex "print kdk_example_pokes" \
   -ex "lx-lsmod" \
+  -ex "lx-symbols" \
   -ex "delete" \
   -ex "continue" > gdb.log 2>&1 || true
 status=0
@@ -43,5 +45,7 @@ shown=$(sed -n 's/^Located in //p' gdb.log | head -1)
 [ -n "$shown" ] || fail "gdb's 'info source' named no file for kdk_example_poke"
 [ "$(readlink -f "$shown")" = "$(readlink -f "$(dirname "$0")/../module/kdk_example.c")" ] \
   || fail "gdb shows $shown, which is not the module's source tests/module/kdk_example.c"
+[ "$(grep -c '^loading @.*/kdk_example\.ko$' gdb.log)" = 2 ] \
+  || fail "a bare lx-symbols, run after the module loaded, did not load kdk_example.ko again from kdk's module directories"
 grep -Eq '^\$1 = 0$' gdb.log || fail "print kdk_example_pokes did not read the module's variable (0 before the poke)"
 echo "ok: $(grep -Eo 'kdk_example_poke \(value=7, .*\) at [^ ]*kdk_example\.c:[0-9]+' gdb.log | head -1)"
