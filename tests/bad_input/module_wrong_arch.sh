@@ -6,7 +6,7 @@
 source "$(dirname "$0")/lib.sh"
 env_file=$1
 source "$env_file"
-ko=$(find "$2" -maxdepth 1 -name '*.ko' | head -1)
+ko=$(find "$2" -maxdepth 1 -name '*.ko' -print -quit)
 [ -n "$ko" ] || { echo "FAIL: no built module in $2 (build the tree first)"; exit 1; }
 expect_failure "wrong-architecture module" \
   bash "$TOP/cmake/scripts/kernel-module.sh" install "$env_file" "$T/staging" "$T/stamp" "$2"

@@ -28,7 +28,7 @@ env_file="$work/build/$arch/kdk.env"
 source "$env_file"
 [ -z "$INITRAMFS" ] || fail "kdk.env still names an initramfs for -initrd: $INITRAMFS"
 mapfile -t qemu < <(bash "$top/cmake/scripts/qemu.sh" command "$env_file")
-if printf '%s\n' "${qemu[@]}" | grep -qx -- -initrd; then fail "QEMU gets -initrd: ${qemu[*]}"; fi
+if printf '%s\n' "${qemu[@]}" | grep -x -- -initrd > /dev/null; then fail "QEMU gets -initrd: ${qemu[*]}"; fi
 grep -q '^CONFIG_INITRAMFS_SOURCE="../initramfs.cpio"$' "$LINUX_BUILD_DIR/.config" \
   || fail "CONFIG_INITRAMFS_SOURCE is not the packed root filesystem"
 

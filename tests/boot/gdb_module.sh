@@ -41,7 +41,7 @@ grep -Eq '^Breakpoint 3, kdk_example_poke \(value=7, .*\) at [^ ]*kdk_example\.c
 grep -Eq '^#1 .* poke_write \(' gdb.log || fail "the backtrace does not show poke_write, the module's caller"
 # The file gdb lists is the module's own source, not a copy in a build directory (this one's, or
 # another tree's whose compile ccache served).
-shown=$(sed -n 's/^Located in //p' gdb.log | head -1)
+shown=$(sed -n '/^Located in /{s///p;q}' gdb.log)
 [ -n "$shown" ] || fail "gdb's 'info source' named no file for kdk_example_poke"
 [ "$(readlink -f "$shown")" = "$(readlink -f "$(dirname "$0")/../module/kdk_example.c")" ] \
   || fail "gdb shows $shown, which is not the module's source tests/module/kdk_example.c"

@@ -31,5 +31,5 @@ trap - EXIT
 grep -Eq '(Breakpoint|breakpoint) 1, (0x[0-9a-f]+ in )?start_kernel \(\) at [^ ]*init/main\.c:[0-9]+' gdb.log \
   || fail "the breakpoint at start_kernel did not hit with a file:line in init/main.c"
 banner=$(grep -m1 '^Linux version ' gdb.log) || fail "lx-version printed no banner (are the kernel's gdb scripts loaded?)"
-tr -d '\r' < serial.log | grep -qxF "$banner" || fail "lx-version printed '$banner', which the guest did not print"
+tr -d '\r' < serial.log | grep -xF "$banner" > /dev/null || fail "lx-version printed '$banner', which the guest did not print"
 echo "ok: $(grep -Eo 'start_kernel \(\) at [^ ]*init/main\.c:[0-9]+' gdb.log | head -1); lx-version matches the guest's banner"

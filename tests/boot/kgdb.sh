@@ -10,7 +10,7 @@ env_file=$1
 source "$(dirname "$0")/lib.sh"
 port=$("$KDK" port)
 qemu_command --kgdb "$port" 'kdk.run="echo console-ok; sync; echo synced"'
-if printf '%s\n' "${qemu[@]}" | grep -Eqx -- '-gdb|-s'; then fail "the KGDB boot must not start QEMU's gdb stub"; fi
+if printf '%s\n' "${qemu[@]}" | grep -Ex -- '-gdb|-s' > /dev/null; then fail "the KGDB boot must not start QEMU's gdb stub"; fi
 boot_guest --expect 'KGDB: Waiting for connection from remote gdb' --expect '^console-ok$' --expect '^synced$' \
   --expect '^kdk-exit-status: 0$' &
 boot=$!
@@ -30,7 +30,7 @@ trap - EXIT
 [ $status -eq 0 ] || fail "the guest did not run to the end (serial log: $PWD/serial.log)"
 banner=$(sed -nE 's/^\$1 = .*"(Linux version [^"]*)\\n"$/\1/p' gdb.log)
 [ -n "$banner" ] || fail "print linux_banner through KGDB printed no banner"
-tr -d '\r' < serial.log | grep -qxF "$banner" || fail "KGDB read '$banner', which the guest did not print"
+tr -d '\r' < serial.log | grep -xF "$banner" > /dev/null || fail "KGDB read '$banner', which the guest did not print"
 grep -Eq '^(Thread [0-9]+ hit )?Breakpoint 1, ksys_sync \(\) at [^ ]*fs/sync\.c:[0-9]+' gdb.log \
   || fail "the breakpoint in ksys_sync did not hit with a file:line in fs/sync.c"
 echo "ok: KGDB on $KGDB_TTY read the banner and stopped in $(grep -Eo 'ksys_sync \(\) at [^ ]*fs/sync\.c:[0-9]+' gdb.log | head -1)"
