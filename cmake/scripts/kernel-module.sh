@@ -96,7 +96,6 @@ install)
         || { cat "$new.log" >&2; fail "installing the module in $dir failed"; }
     done
     rm -f "$new.log" "$new/lib/modules/$release/build" "$new/lib/modules/$release/source"
-    check_machine "$new"
     "$DEPMOD" -b "$new" -e -F "$LINUX_BUILD_DIR/System.map" "$release" \
       || fail "depmod -b $new failed for $release"
   fi

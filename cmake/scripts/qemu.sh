@@ -67,7 +67,10 @@ qemu_cmd() {  # the guest with kernel and initramfs; the caller adds console and
   fi
 }
 
-kgdb_check() {  # KGDB needs a second serial port and a kernel with KGDB over serial
+# kgdb_setup PORT: KGDB needs a second serial port and a kernel with KGDB over serial. Adds
+# kgdboc= and kgdbwait to the kernel command line, and sets kgdb_serial, the QEMU options that
+# put the second serial port on 127.0.0.1:PORT.
+kgdb_setup() {
   [ -n "$KGDB_TTY" ] || fail "KGDB needs a second serial port, and QEMU's $KDK_ARCH machine has only one, the console. Use QEMU's gdb stub: ninja debug-$KDK_ARCH."
   grep -q '^CONFIG_KGDB_SERIAL_CONSOLE=y' "$LINUX_BUILD_DIR/.config" \
     || fail "the $KDK_ARCH kernel has no KGDB over a serial port: add kgdb to KDK_LINUX_PRESET_FRAGMENTS (kernels/fragments/kgdb.config; the x86-debug preset has it)"
@@ -76,6 +79,7 @@ kgdb_check() {  # KGDB needs a second serial port and a kernel with KGDB over se
   # ("KGDB: BP remove failed") and the guest hangs. x86 cannot configure STRICT_KERNEL_RWX off,
   # which Documentation/dev-tools/kgdb.rst recommends for software breakpoints.
   extra_cmdline="kgdboc=$KGDB_TTY,115200 kgdbwait rodata=off${extra_cmdline:+ $extra_cmdline}"
+  kgdb_serial=(-serial "tcp:127.0.0.1:$1,server=on,wait=off")
 }
 
 # gdb on vmlinux with the kernel's lx-* scripts, connected to 127.0.0.1:$2. $1 is qemu (the guest
@@ -105,10 +109,7 @@ case $mode in
     ;;
   command)
     kgdb_serial=()
-    if [ -n "$kgdb_port" ]; then
-      kgdb_check
-      kgdb_serial=(-serial "tcp:127.0.0.1:$kgdb_port,server=on,wait=off")
-    fi
+    [ -z "$kgdb_port" ] || kgdb_setup "$kgdb_port"
     qemu_cmd 2>/dev/null
     printf '%s\n' "${cmd[@]}" -display none -monitor none -serial stdio "${kgdb_serial[@]}"
     ;;
@@ -125,14 +126,14 @@ case $mode in
     exec "${cmd[@]}" -S -gdb "tcp:127.0.0.1:$p" -nographic -serial mon:stdio
     ;;
   kgdb)
-    kgdb_check
     p=$(port)
+    kgdb_setup "$p"
     echo "kgdb $p" > "$STATE_DIR/gdb-target"
     qemu_cmd
     echo "kdk: booting $KDK_ARCH with kgdboc=$KGDB_TTY kgdbwait: the kernel stops early and waits for gdb on its"
     echo "kdk: second serial port, 127.0.0.1:$p. In another terminal: ninja gdb-$KDK_ARCH. This terminal stays the console."
     echo "kdk: later, 'echo g > /proc/sysrq-trigger' in the guest breaks into gdb again. Quit QEMU with Ctrl-A X."
-    exec "${cmd[@]}" -nographic -serial mon:stdio -serial "tcp:127.0.0.1:$p,server=on,wait=off"
+    exec "${cmd[@]}" -nographic -serial mon:stdio "${kgdb_serial[@]}"
     ;;
   gdb)
     if [ -n "$KDK_GDB_PORT" ]; then

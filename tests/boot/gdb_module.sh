@@ -11,10 +11,7 @@ env_file=$1
 source "$(dirname "$0")/lib.sh"
 port=$("$KDK" port)
 qemu_command 'kdk.run="modprobe kdk_example && echo 7 > /sys/kernel/debug/kdk_example/poke && cat /sys/kernel/debug/kdk_example/poke"'
-boot_guest --expect '^pokes=1 last=7 ' --expect '^kdk-exit-status: 0$' -- -S -gdb "tcp:127.0.0.1:$port" &
-boot=$!
-trap 'kill $boot 2>/dev/null || true' EXIT
-wait_for_listener "$port"
+boot_guest_background "$port" --expect '^pokes=1 last=7 ' --expect '^kdk-exit-status: 0$' -- -S -gdb "tcp:127.0.0.1:$port"
 gdb_command qemu "$port"
 "${gdb[0]}" -batch -nx "${gdb[@]:1}" \
   -ex "set breakpoint pending on" \
@@ -29,10 +26,7 @@ gdb_command qemu "$port"
   -ex "lx-symbols" \
   -ex "delete" \
   -ex "continue" > gdb.log 2>&1 || true
-status=0
-wait $boot || status=$?
-trap - EXIT
-[ $status -eq 0 ] || fail "the guest did not run to the end after the breakpoint (serial log: $PWD/serial.log)"
+wait_guest || fail "the guest did not run to the end after the breakpoint (serial log: $PWD/serial.log)"
 grep -q 'scanning for modules in' gdb.log || fail "lx-symbols did not run"
 grep -Eq '^Breakpoint 2, kdk_example_init \(\) at [^ ]*kdk_example\.c:[0-9]+' gdb.log \
   || fail "the breakpoint in the module's init function, kdk_example_init, did not hit with a file:line in kdk_example.c"

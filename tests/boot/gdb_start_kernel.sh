@@ -9,10 +9,7 @@ env_file=$1
 source "$(dirname "$0")/lib.sh"
 port=$("$KDK" port)
 qemu_command 'kdk.run=true'
-boot_guest --expect '^Linux version ' --expect '^kdk-exit-status: 0$' -- -S -gdb "tcp:127.0.0.1:$port" &
-boot=$!
-trap 'kill $boot 2>/dev/null || true' EXIT
-wait_for_listener "$port"
+boot_guest_background "$port" --expect '^Linux version ' --expect '^kdk-exit-status: 0$' -- -S -gdb "tcp:127.0.0.1:$port"
 # Hardware breakpoint: start_kernel runs before the MMU maps the kernel where gdb expects it.
 "$GDB" -batch -nx \
   -iex "add-auto-load-safe-path $LINUX_BUILD_DIR" \
@@ -24,10 +21,7 @@ wait_for_listener "$port"
   -ex "delete" \
   -ex "continue" \
   "$LINUX_BUILD_DIR/vmlinux" > gdb.log 2>&1 || true
-status=0
-wait $boot || status=$?
-trap - EXIT
-[ $status -eq 0 ] || fail "the guest did not boot to the end after the breakpoint (serial log: $PWD/serial.log)"
+wait_guest || fail "the guest did not boot to the end after the breakpoint (serial log: $PWD/serial.log)"
 grep -Eq '(Breakpoint|breakpoint) 1, (0x[0-9a-f]+ in )?start_kernel \(\) at [^ ]*init/main\.c:[0-9]+' gdb.log \
   || fail "the breakpoint at start_kernel did not hit with a file:line in init/main.c"
 banner=$(grep -m1 '^Linux version ' gdb.log) || fail "lx-version printed no banner (are the kernel's gdb scripts loaded?)"

@@ -11,11 +11,8 @@ source "$(dirname "$0")/lib.sh"
 port=$("$KDK" port)
 qemu_command --kgdb "$port" 'kdk.run="echo console-ok; sync; echo synced"'
 if printf '%s\n' "${qemu[@]}" | grep -Ex -- '-gdb|-s' > /dev/null; then fail "the KGDB boot must not start QEMU's gdb stub"; fi
-boot_guest --expect 'KGDB: Waiting for connection from remote gdb' --expect '^console-ok$' --expect '^synced$' \
-  --expect '^kdk-exit-status: 0$' &
-boot=$!
-trap 'kill $boot 2>/dev/null || true' EXIT
-wait_for_listener "$port"
+boot_guest_background "$port" --expect 'KGDB: Waiting for connection from remote gdb' --expect '^console-ok$' --expect '^synced$' \
+  --expect '^kdk-exit-status: 0$'
 gdb_command kgdb "$port"
 "${gdb[0]}" -batch -nx "${gdb[@]:1}" \
   -ex "print linux_banner" \
@@ -24,10 +21,7 @@ gdb_command kgdb "$port"
   -ex "bt 3" \
   -ex "delete" \
   -ex "continue" > gdb.log 2>&1 || true
-status=0
-wait $boot || status=$?
-trap - EXIT
-[ $status -eq 0 ] || fail "the guest did not run to the end (serial log: $PWD/serial.log)"
+wait_guest || fail "the guest did not run to the end (serial log: $PWD/serial.log)"
 banner=$(sed -nE 's/^\$1 = .*"(Linux version [^"]*)\\n"$/\1/p' gdb.log)
 [ -n "$banner" ] || fail "print linux_banner through KGDB printed no banner"
 tr -d '\r' < serial.log | grep -xF "$banner" > /dev/null || fail "KGDB read '$banner', which the guest did not print"

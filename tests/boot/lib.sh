@@ -23,6 +23,23 @@ boot_guest() {
   fi
 }
 
+# boot_guest_background PORT [boot_guest arguments]: boot_guest in the background (killed if the
+# test exits early), returning once something listens on 127.0.0.1:PORT, for gdb to connect.
+# wait_guest: waits for that boot; its status is the boot's.
+boot_guest_background() {
+  local port=$1; shift
+  boot_guest "$@" &
+  guest=$!
+  trap 'kill $guest 2>/dev/null || true' EXIT
+  wait_for_listener "$port"
+}
+wait_guest() {
+  local status=0
+  wait "$guest" || status=$?
+  trap - EXIT
+  return $status
+}
+
 # wait_for_listener PORT: until something listens on 127.0.0.1:PORT (QEMU's gdb stub or serial).
 wait_for_listener() {
   local i
