@@ -83,20 +83,40 @@ const std::vector<Command>& command_table() {
        cmd_fstab},
       {"kconfig merge",
        "merge config fragments into a .config, the way merge_config.sh does",
-       "-o OUT BASE [FRAGMENT]...",
-       {{"output", 'o', "OUT", "write the merged config to OUT (may be BASE itself)"}},
+       "-o OUT [--kconfig-root SRC [--arch SRCARCH]] BASE [FRAGMENT]...",
+       {{"output", 'o', "OUT", "write the merged config to OUT (may be BASE itself)"},
+        {"kconfig-root", 0, "SRC", "the source tree being configured, for '# kdk-if:' conditions"},
+        {"arch", 0, "SRCARCH", "with --kconfig-root: read only this arch/ directory (x86, arm, arm64, riscv)"}},
        "BASE is a generated .config (tinyconfig, defconfig, or your own). Each FRAGMENT's settings\n"
        "replace BASE's, and a later fragment wins over an earlier one; when it changes what an\n"
-       "earlier fragment set, a warning names both lines. Run 'make olddefconfig' afterwards.",
+       "earlier fragment set, a warning names both lines. Run 'make olddefconfig' afterwards.\n"
+       "A line '# kdk-if: CONDITION' guards the setting right below it, which applies only when\n"
+       "CONDITION holds for SRC: 'defined' (SRC's Kconfig files define the symbol), or\n"
+       "'linux OP VERSION' with OP one of >= > <= < == (SRC's Makefile version); join with &&.",
        cmd_kconfig_merge},
       {"kconfig verify",
        "check that every option the fragments ask for is in the final .config",
-       "[--kconfig-root SRC [--arch SRCARCH]] CONFIG FRAGMENT...",
-       {{"kconfig-root", 0, "SRC", "source tree whose Kconfig files explain failures (misspellings, depends on)"},
-        {"arch", 0, "SRCARCH", "with --kconfig-root: read only this arch/ directory (x86, arm, arm64, riscv)"}},
-       "Each failure is reported as FRAGMENT:LINE with the value the option actually got; the exit\n"
-       "status is 1 if any option did not stick.",
+       "[--kconfig-root SRC [--arch SRCARCH] [--catalogue FILE]] CONFIG FRAGMENT...",
+       {{"kconfig-root", 0, "SRC", "the source tree: its Kconfig files explain failures, its version decides '# kdk-if:'"},
+        {"arch", 0, "SRCARCH", "with --kconfig-root: read only this arch/ directory (x86, arm, arm64, riscv)"},
+        {"catalogue", 0, "FILE", "which kernel versions have which symbols (kernels/kconfig-catalogue.txt)"}},
+       "Each failure is reported as FRAGMENT:LINE with the value the option actually got, and with\n"
+       "--kconfig-root, why: a misspelt or renamed symbol (and with --catalogue, whether it exists\n"
+       "only in older or newer kernels), an option without a prompt (only 'select' sets it; its\n"
+       "selectors are named), a 'select' that forces it higher, or the dependencies that are off.\n"
+       "Settings whose '# kdk-if:' condition does not hold for SRC are not checked (see kconfig\n"
+       "merge). The exit status is 1 if any option did not stick.",
        cmd_kconfig_verify},
+      {"kconfig catalogue",
+       "list the Kconfig symbols that some of several kernel trees define and others do not",
+       "-o OUT [--arches SRCARCH,...] VERSION=SRC...",
+       {{"output", 'o', "OUT", "write the catalogue to OUT"},
+        {"arches", 0, "LIST", "the arch/ directories to catalogue (default x86,arm,arm64,riscv)"}},
+       "Each SRC is a kernel source tree and VERSION its version as 6.12. OUT lists, per scope ('*'\n"
+       "outside arch/, or an arch/ directory), every symbol that not all the trees define, with the\n"
+       "versions that do. kdk kconfig verify --catalogue reads it to say that a symbol a fragment\n"
+       "asks for exists only in older or newer kernels. kdk ships kernels/kconfig-catalogue.txt.",
+       cmd_kconfig_catalogue},
       {"boot",
        "run QEMU as a test: keep the serial log, match expected lines, fail on a kernel problem",
        "[--log FILE] [--timeout SECONDS] [--expect REGEX]... [--quiet] -- COMMAND [ARG]...",

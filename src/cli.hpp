@@ -59,6 +59,7 @@ int cmd_inittab(const Args&);
 int cmd_fstab(const Args&);
 int cmd_kconfig_merge(const Args&);
 int cmd_kconfig_verify(const Args&);
+int cmd_kconfig_catalogue(const Args&);
 int cmd_boot(const Args&);
 int cmd_report(const Args&);
 int cmd_port(const Args&);

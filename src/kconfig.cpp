@@ -35,6 +35,9 @@ std::optional<KconfigSetting> parse_line(std::string_view raw) {
     s.symbol = line.substr(0, eq);
     s.value = line.substr(eq + 1);
     if (s.value.empty()) throw Error("no value after '='; write '# " + s.symbol + " is not set' to turn it off");
+    if (s.value.front() != '"' && s.value.find_first_of(" \t#") != std::string::npos) {
+      throw Error("'" + s.value + "' is not a value (y, m, a number, or a \"quoted string\"); a comment goes on a line of its own");
+    }
   }
   if (s.symbol.size() <= 7 || !std::all_of(s.symbol.begin(), s.symbol.end(), symbol_char)) {
     throw Error("'" + s.symbol + "' is not an option name");
@@ -47,25 +50,228 @@ std::string format_setting(const std::string& symbol, const std::string& value) 
 }
 
 
+// "# kdk-if: CONDITION" -> CONDITION.
+std::optional<std::string> kdk_if_directive(std::string_view line) {
+  const std::string_view prefix = "# kdk-if:";
+  if (line.substr(0, prefix.size()) != prefix) return std::nullopt;
+  std::string rest(line.substr(prefix.size()));
+  rest.erase(0, rest.find_first_not_of(" \t"));
+  rest.erase(rest.find_last_not_of(" \t\r") + 1);
+  if (rest.empty()) throw Error("'# kdk-if:' needs a condition: defined, or linux >= VERSION (and <, <=, >, ==)");
+  return rest;
+}
+
+struct ConditionTerm {
+  std::string package;  // empty for `defined`
+  std::string op;
+  std::vector<int> version;
+};
+
+std::vector<ConditionTerm> parse_condition(const std::string& condition) {
+  std::vector<ConditionTerm> terms;
+  std::size_t pos = 0;
+  while (pos <= condition.size()) {
+    std::size_t amp = condition.find("&&", pos);
+    auto fields = split_fields(std::string_view(condition).substr(pos, amp == std::string::npos ? std::string::npos : amp - pos));
+    ConditionTerm t;
+    if (fields.size() == 1 && fields[0] == "defined") {
+      terms.push_back(t);
+    } else if (fields.size() == 3 && (fields[0] == "linux" || fields[0] == "busybox") &&
+               (fields[1] == ">=" || fields[1] == ">" || fields[1] == "<=" || fields[1] == "<" || fields[1] == "==")) {
+      t.package = std::string(fields[0]);
+      t.op = std::string(fields[1]);
+      t.version = parse_version(fields[2]);
+      terms.push_back(t);
+    } else {
+      throw Error("'# kdk-if: " + condition + "': each condition is 'defined' or 'linux OP VERSION' (OP: >=, >, <=, <, ==), "
+                  "joined by &&");
+    }
+    if (amp == std::string::npos) break;
+    pos = amp + 2;
+  }
+  return terms;
+}
+
 }  // namespace
 
 std::vector<KconfigSetting> parse_kconfig(std::string_view text, const std::string& filename) {
   TextLines lines = TextLines::split(text);
   std::vector<KconfigSetting> out;
+  std::string condition;       // of a "# kdk-if:" line waiting for its setting
+  std::size_t condition_line = 0;
   for (std::size_t i = 0; i < lines.lines.size(); ++i) {
     try {
-      if (auto s = parse_line(lines.lines[i])) {
+      const std::string& line = lines.lines[i];
+      std::optional<std::string> directive = kdk_if_directive(line);
+      if (directive) {
+        if (!condition.empty()) throw Error("two '# kdk-if:' lines in a row; join their conditions with &&");
+        parse_condition(*directive);
+        condition = *directive;
+        condition_line = i;
+        continue;
+      }
+      auto s = parse_line(line);
+      if (!condition.empty() && !s) {
+        throw Error("a '# kdk-if:' line must be followed directly by the setting it guards", location(filename, condition_line + 1),
+                    lines.lines[condition_line]);
+      }
+      if (s) {
         s->origin = location(filename, i + 1);
+        s->condition = std::move(condition);
+        condition.clear();
         out.push_back(std::move(*s));
       }
     } catch (const Error& e) {
+      if (!e.where().empty()) throw;
       throw Error(e.what(), location(filename, i + 1), lines.lines[i]);
     }
+  }
+  if (!condition.empty()) {
+    throw Error("a '# kdk-if:' line must be followed directly by the setting it guards", location(filename, condition_line + 1),
+                lines.lines[condition_line]);
   }
   return out;
 }
 
-MergeResult merge_kconfig(const NamedText& base, const std::vector<NamedText>& fragments) {
+std::vector<int> parse_version(std::string_view text) {
+  std::vector<int> out;
+  std::size_t pos = 0;
+  while (pos <= text.size()) {
+    std::size_t dot = text.find('.', pos);
+    std::string_view part = text.substr(pos, dot == std::string_view::npos ? std::string_view::npos : dot - pos);
+    if (part.empty() || part.size() > 6 || !std::all_of(part.begin(), part.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+      throw Error("'" + std::string(text) + "' is not a version (write it as 6.12 or 6.12.3)");
+    }
+    out.push_back(std::stoi(std::string(part)));
+    if (dot == std::string_view::npos) break;
+    pos = dot + 1;
+  }
+  if (out.size() > 3) throw Error("'" + std::string(text) + "' is not a version (write it as 6.12 or 6.12.3)");
+  return out;
+}
+
+KconfigTarget KconfigTarget::of_tree(const std::string& root, const KconfigIndex* index) {
+  namespace fs = std::filesystem;
+  KconfigTarget t;
+  t.index = index;
+  std::error_code ec;
+  if (fs::exists(fs::path(root) / "Kconfig", ec)) t.package = "linux";
+  else if (fs::exists(fs::path(root) / "Config.in", ec)) t.package = "busybox";
+  if (!fs::exists(fs::path(root) / "Makefile", ec)) return t;
+  std::map<std::string, std::string> fields;
+  TextLines makefile = TextLines::split(read_file((fs::path(root) / "Makefile").string()));
+  for (std::size_t i = 0; i < makefile.lines.size() && i < 20; ++i) {
+    auto f = split_fields(makefile.lines[i]);
+    if (f.size() >= 3 && f[1] == "=") fields[std::string(f[0])] = std::string(f[2]);
+    else if (f.size() == 2 && f[1] == "=") fields[std::string(f[0])] = "0";
+  }
+  try {
+    t.version = parse_version(fields.at("VERSION") + "." + fields.at("PATCHLEVEL") + "." + fields.at("SUBLEVEL"));
+  } catch (const std::exception&) {
+    t.version.clear();  // not a kbuild Makefile: version conditions will say so
+  }
+  return t;
+}
+
+std::string KconfigTarget::describe() const {
+  std::string name = package == "busybox" ? "BusyBox" : package == "linux" ? "Linux" : "this tree";
+  std::string v;
+  for (int part : version) v += (v.empty() ? "" : ".") + std::to_string(part);
+  return v.empty() ? name : name + " " + v;
+}
+
+KconfigCatalogue KconfigCatalogue::parse(std::string_view text, const std::string& filename) {
+  KconfigCatalogue c;
+  TextLines lines = TextLines::split(text);
+  for (std::size_t i = 0; i < lines.lines.size(); ++i) {
+    if (is_blank_or_comment(lines.lines[i])) continue;
+    auto fields = split_fields(lines.lines[i]);
+    if (fields.size() < 2 || fields[0].find(':') == std::string_view::npos) {
+      throw Error("expected SCOPE:SYMBOL VERSION...", location(filename, i + 1), lines.lines[i]);
+    }
+    auto& versions = c.entries_[std::string(fields[0])];
+    for (std::size_t f = 1; f < fields.size(); ++f) {
+      try {
+        parse_version(fields[f]);
+      } catch (const Error& e) {
+        throw Error(e.what(), location(filename, i + 1), lines.lines[i]);
+      }
+      versions.emplace_back(fields[f]);
+    }
+  }
+  return c;
+}
+
+std::string KconfigCatalogue::make(const std::vector<std::pair<std::string, std::string>>& trees,
+                                   const std::vector<std::string>& srcarches) {
+  // scope:symbol -> the versions defining it; a symbol every tree defines is left out.
+  std::map<std::string, std::vector<std::string>> seen;
+  std::string header;
+  for (const auto& [version, root] : trees) {
+    parse_version(version);
+    header += " " + version;
+    KconfigIndex generic = KconfigIndex::scan(root, "-");  // no arch/ directory at all
+    for (const auto& symbol : generic.symbols()) seen["*:" + symbol].push_back(version);
+    for (const auto& arch : srcarches) {
+      KconfigIndex with_arch = KconfigIndex::scan(root, arch);
+      for (const auto& symbol : with_arch.symbols()) {
+        if (!generic.knows(symbol)) seen[arch + ":" + symbol].push_back(version);
+      }
+    }
+  }
+  std::string out = "# Kconfig symbols that some of these kernels define and others do not (kdk kconfig catalogue):" +
+                    header + "\n# SCOPE:SYMBOL VERSION...  (SCOPE: * outside arch/, else the arch/ directory)\n";
+  for (const auto& [key, versions] : seen) {
+    if (versions.size() == trees.size()) continue;
+    out += key;
+    for (const auto& v : versions) out += " " + v;
+    out += "\n";
+  }
+  return out;
+}
+
+std::vector<std::string> KconfigCatalogue::versions(const std::string& symbol, const std::string& srcarch) const {
+  std::vector<std::string> out;
+  for (const auto& key : {"*:" + symbol, srcarch + ":" + symbol}) {
+    auto it = entries_.find(key);
+    if (it == entries_.end()) continue;
+    for (const auto& v : it->second) {
+      if (std::find(out.begin(), out.end(), v) == out.end()) out.push_back(v);
+    }
+  }
+  std::sort(out.begin(), out.end(), [](const std::string& a, const std::string& b) { return parse_version(a) < parse_version(b); });
+  return out;
+}
+
+bool setting_applies(const KconfigSetting& setting, const KconfigTarget& target) {
+  if (setting.condition.empty()) return true;
+  for (const auto& term : parse_condition(setting.condition)) {
+    if (term.package.empty()) {
+      if (!target.index) {
+        throw Error("'# kdk-if: defined' needs the source tree's Kconfig files (kdk kconfig ... --kconfig-root SRC)",
+                    setting.origin, setting.text);
+      }
+      if (!target.index->knows(setting.symbol.substr(7))) return false;
+      continue;
+    }
+    if (target.version.empty()) {
+      throw Error("'# kdk-if: " + setting.condition + "' needs the version of the source tree (kdk kconfig ... --kconfig-root SRC)",
+                  setting.origin, setting.text);
+    }
+    if (term.package != target.package) {
+      throw Error("this condition is about " + term.package + ", but the fragment is applied to " + target.describe(),
+                  setting.origin, setting.text);
+    }
+    std::vector<int> a = target.version, b = term.version;
+    a.resize(3, 0);
+    b.resize(3, 0);
+    bool holds = term.op == ">=" ? a >= b : term.op == ">" ? a > b : term.op == "<=" ? a <= b : term.op == "<" ? a < b : a == b;
+    if (!holds) return false;
+  }
+  return true;
+}
+
+MergeResult merge_kconfig(const NamedText& base, const std::vector<NamedText>& fragments, const KconfigTarget& target) {
   MergeResult result;
   TextLines lines = TextLines::split(base.text);
   std::map<std::string, std::size_t> line_of;  // symbol -> line index in `lines`
@@ -79,6 +285,7 @@ MergeResult merge_kconfig(const NamedText& base, const std::vector<NamedText>& f
   std::map<std::string, KconfigSetting> by_fragment;
   for (const auto& fragment : fragments) {
     for (const auto& s : parse_kconfig(fragment.text, fragment.name)) {
+      if (!setting_applies(s, target)) continue;
       auto earlier = by_fragment.find(s.symbol);
       if (earlier != by_fragment.end() && earlier->second.value != s.value) {
         result.warnings.push_back(s.origin + ": " + format_setting(s.symbol, s.value) + " overrides " +
@@ -164,9 +371,16 @@ void KconfigIndex::scan_file(const std::string& text) {
       attributes_of = nullptr;
     } else if (!current.empty() && (keyword == "bool" || keyword == "tristate" || keyword == "string" || keyword == "int" ||
                                     keyword == "hex" || keyword == "prompt") &&
-               body.rfind(" if ") != std::string_view::npos && body.find('"') < body.rfind(" if ")) {
+               body.find('"') != std::string_view::npos) {
+      prompted_[current] = true;
       // `bool "prompt" if EXPR`: without EXPR the user cannot set it; it keeps its default.
-      depends_[current].emplace_back(body.substr(body.rfind(" if ") + 4));
+      if (body.rfind(" if ") != std::string_view::npos && body.find('"') < body.rfind(" if ")) {
+        depends_[current].emplace_back(body.substr(body.rfind(" if ") + 4));
+      }
+    } else if (!current.empty() && keyword == "select" && fields.size() >= 2) {
+      std::string by = current;
+      if (fields.size() >= 4 && fields[2] == "if") by += " if " + std::string(body.substr(body.find(" if ") + 4));
+      selectors_[std::string(fields[1])].push_back(by);
     } else if (keyword == "depends" && fields.size() >= 3 && fields[1] == "on") {
       std::string expr(body.substr(body.find("on") + 3));
       if (!current.empty()) depends_[current].push_back(expr);
@@ -182,6 +396,12 @@ const std::vector<std::string>& KconfigIndex::depends_on(const std::string& symb
   static const std::vector<std::string> none;
   auto it = depends_.find(symbol);
   return it == depends_.end() ? none : it->second;
+}
+
+const std::vector<std::string>& KconfigIndex::selected_by(const std::string& symbol) const {
+  static const std::vector<std::string> none;
+  auto it = selectors_.find(symbol);
+  return it == selectors_.end() ? none : it->second;
 }
 
 std::vector<std::string> KconfigIndex::symbols() const {
@@ -300,10 +520,52 @@ std::vector<std::string> conjuncts(const std::string& expr) {
   return out;
 }
 
+// Where the catalogue has a symbol this tree lacks: "it exists only in older kernels (kdk's
+// catalogue: Linux 6.1), not in Linux 7.2.13", or "".
+std::string symbol_history(const std::string& bare, const KconfigTarget& target) {
+  if (!target.catalogue || target.version.size() < 2) return {};
+  std::vector<std::string> have = target.catalogue->versions(bare, target.srcarch);
+  if (have.empty()) return {};
+  std::vector<int> current{target.version[0], target.version[1]};
+  bool older = true, newer = true;
+  std::string list;
+  for (const auto& v : have) {
+    std::vector<int> parsed = parse_version(v);
+    parsed.resize(2, 0);
+    if (parsed == current) return {};  // the catalogue says this version has it: a patched tree
+    older = older && parsed < current;
+    newer = newer && parsed > current;
+    list += (list.empty() ? "" : ", ") + v;
+  }
+  std::string where = older ? "it exists only in older kernels" : newer ? "it exists only in newer kernels" : "it exists in other kernels";
+  return ": " + where + " (kdk's catalogue: Linux " + list + "), not in " + target.describe();
+}
+
+// " (did you mean 'CONFIG_X'?)" for a symbol this tree does not define: a near spelling, or else
+// a rename that kept the part after the first '_' (SOC_VIRT -> ARCH_VIRT), or "".
+std::string suggest_symbol(const std::string& bare, const KconfigIndex& index) {
+  std::vector<std::string> known = index.symbols();
+  std::string match = closest_match(bare, known);
+  auto underscore = bare.find('_');
+  if (match.empty() && underscore != std::string::npos && bare.size() - underscore > 4) {
+    std::string tail = bare.substr(underscore);
+    std::vector<std::string> renamed;
+    for (const auto& k : known) {
+      if (k.size() > tail.size() && k.compare(k.size() - tail.size(), tail.size(), tail) == 0 &&
+          k.find('_') == k.size() - tail.size()) {
+        renamed.push_back(k);
+      }
+    }
+    match = closest_match(bare, renamed, bare.size());
+  }
+  return match.empty() ? std::string() : " (did you mean 'CONFIG_" + match + "'?)";
+}
+
 }  // namespace
 
 std::vector<KconfigProblem> verify_kconfig(std::string_view final_config, const std::vector<KconfigSetting>& fragments,
-                                           const KconfigIndex* index) {
+                                           const KconfigTarget& target) {
+  const KconfigIndex* index = target.index;
   std::map<std::string, std::string> actual;
   for (const auto& s : parse_kconfig(final_config, ".config")) actual[s.symbol] = s.value;
   auto value_of = [&](const std::string& symbol) {
@@ -314,12 +576,9 @@ std::vector<KconfigProblem> verify_kconfig(std::string_view final_config, const 
   std::map<std::string, const KconfigSetting*> last;
   std::vector<std::string> order;
   for (const auto& s : fragments) {
+    if (!setting_applies(s, target)) continue;
     if (!last.count(s.symbol)) order.push_back(s.symbol);
     last[s.symbol] = &s;
-  }
-  std::vector<std::string> known;
-  if (index) {
-    for (const auto& s : index->symbols()) known.push_back("CONFIG_" + s);
   }
   std::vector<KconfigProblem> problems;
   for (const auto& symbol : order) {
@@ -330,8 +589,34 @@ std::vector<KconfigProblem> verify_kconfig(std::string_view final_config, const 
                           (got == "n" ? "unset" : "as " + got);
     std::string bare = symbol.substr(7);
     if (index && !index->knows(bare)) {
-      message += "; no Kconfig file defines " + bare + did_you_mean(symbol, known);
+      std::string history = symbol_history(bare, target);
+      message += "; no Kconfig file defines " + bare + history + suggest_symbol(bare, *index);
+      if (!history.empty()) message += "; to apply it only where it exists, put '# kdk-if: defined' on the line above it";
     } else if (index) {
+      if (!index->has_prompt(bare)) {
+        const auto& by = index->selected_by(bare);
+        message += "; " + bare + " has no prompt in " + target.describe() + ": only `select` can set it; ";
+        if (by.empty()) {
+          message += "nothing selects it here";
+        } else {
+          message += "selected by: ";
+          const std::size_t shown = 8;
+          for (std::size_t i = 0; i < by.size() && i < shown; ++i) message += (i ? ", " : "") + by[i];
+          if (by.size() > shown) message += " and " + std::to_string(by.size() - shown) + " more";
+        }
+      }
+      // Set higher than asked for: `select` sets a floor that a fragment cannot lower.
+      if (got != "n" && index->has_prompt(bare)) {
+        std::string forcing;
+        for (const auto& by : index->selected_by(bare)) {
+          auto space = by.find(' ');
+          std::string selector = by.substr(0, space);
+          bool on = value_of("CONFIG_" + selector) != "n" &&
+                    (space == std::string::npos || ExprEval(by.substr(by.find(" if ") + 4), actual).evaluate() != 0);
+          if (on) forcing += (forcing.empty() ? "" : ", ") + selector;
+        }
+        if (!forcing.empty()) message += "; `select` forces it to at least " + got + " here, from: " + forcing;
+      }
       // Name the conditions that are false here, and only those: an option inside a disabled
       // `if` or `choice` blames the block, not an innocent arm of an `||`.
       std::vector<std::string> unmet;

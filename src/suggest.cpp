@@ -23,17 +23,22 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
 
 }  // namespace
 
-std::string closest_match(std::string_view word, const std::vector<std::string>& candidates) {
+std::string closest_match(std::string_view word, const std::vector<std::string>& candidates, std::size_t limit) {
   std::string best;
-  std::size_t best_distance = 3;
+  std::size_t best_distance = limit;
+  bool tie = false;
   for (const auto& candidate : candidates) {
     std::size_t d = edit_distance(word, candidate);
-    if (d < best_distance && d < word.size()) {
+    if (d >= word.size()) continue;
+    if (d < best_distance) {
       best = candidate;
       best_distance = d;
+      tie = false;
+    } else if (d == best_distance && !best.empty() && candidate != best) {
+      tie = true;
     }
   }
-  return best;
+  return tie ? std::string() : best;
 }
 
 std::string did_you_mean(std::string_view word, const std::vector<std::string>& candidates) {
