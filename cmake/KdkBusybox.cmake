@@ -7,16 +7,12 @@ set(KDK_BUSYBOX_FRAGMENTS "" CACHE STRING "Your own BusyBox config fragments (pa
 # Adds busybox-<arch> and menuconfig-busybox-<arch>. Sets the global property
 # KDK_<arch>_BUSYBOX_INSTALL (the staging directory) and _STAMP (changes only when it does).
 function(kdk_add_busybox arch)
-  string(TOUPPER "${arch}" A)
   kdk_arch_get(${arch} LIBC_PACKAGE libc)
-  set(build "${CMAKE_BINARY_DIR}/${arch}/busybox")
+  kdk_kbuild_dirs(busybox ${arch} source build)
+  kdk_make_command(make busybox ${arch})
+  string(REPLACE ";" "|" make_arg "${make}")
   set(install "${CMAKE_BINARY_DIR}/${arch}/busybox-install")
   set(stamp "${CMAKE_BINARY_DIR}/${arch}/busybox-install.stamp")
-  set(cross "${KDK_CROSS_COMPILE_${A}}")
-  set(cc "${cross}gcc")
-  if(KDK_CCACHE)
-    set(cc "${KDK_CCACHE} ${cross}gcc")
-  endif()
   set(fragments "${PROJECT_SOURCE_DIR}/busybox/fragments/static.config" "${PROJECT_SOURCE_DIR}/busybox/fragments/kdk.config")
   foreach(f IN LISTS KDK_BUSYBOX_FRAGMENTS)
     get_filename_component(path "${f}" ABSOLUTE)
@@ -27,17 +23,14 @@ function(kdk_add_busybox arch)
   endforeach()
   kdk_add_kbuild(busybox-${arch}
     PACKAGE busybox ARCH ${arch}
-    SOURCE_DIR "${KDK_BUSYBOX_SOURCE_DIR}" SOURCE_STAMP "${KDK_BUSYBOX_SOURCE_STAMP}"
-    BUILD_DIR "${build}"
-    MAKE_ARGS "CROSS_COMPILE=${cross}" "CC=${cc}"
-    ENVIRONMENT ${KDK_KBUILD_ENVIRONMENT}
+    SOURCE_STAMP "${KDK_BUSYBOX_SOURCE_STAMP}"
     BASE defconfig
     FRAGMENTS ${fragments}
     OLDCONFIG oldconfig
     BUILD_TARGETS busybox
-    POST_BUILD COMMAND "${CMAKE_COMMAND}" "-DMAKE=${KDK_MAKE}" "-DSOURCE_DIR=${KDK_BUSYBOX_SOURCE_DIR}"
+    POST_BUILD COMMAND "${CMAKE_COMMAND}" "-DMAKE_COMMAND=${make_arg}"
                        "-DBUILD_DIR=${build}" "-DINSTALL_DIR=${install}" "-DSTAMP=${stamp}" "-DREADELF=${KDK_READELF}"
-                       "-DCROSS_COMPILE=${cross}" "-DCC=${cc}" "-DLIBC_PACKAGE=${libc}"
+                       "-DLIBC_PACKAGE=${libc}"
                        -P "${PROJECT_SOURCE_DIR}/cmake/scripts/busybox-install.cmake"
     BYPRODUCTS "${stamp}")
   set_property(GLOBAL PROPERTY KDK_${arch}_BUSYBOX_INSTALL "${install}")

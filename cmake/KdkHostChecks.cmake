@@ -58,6 +58,35 @@ foreach(_a IN LISTS KDK_ARCHES)
   endif()
 endforeach()
 
+# The kernel's toolchain. llvm: kbuild's LLVM=<dir>/ with the newest clang found (Debian's
+# versioned clang-N, whose tools live in /usr/lib/llvm-N/bin); the kernel's own minimum version
+# is checked when it is configured (scripts/min-tool-version.sh), since the source may not be
+# here yet.
+set(KDK_LINUX_TOOLCHAIN "gcc" CACHE STRING "Kernel toolchain: gcc (CROSS_COMPILE's gcc and binutils) or llvm (LLVM=1: clang and lld)")
+set_property(CACHE KDK_LINUX_TOOLCHAIN PROPERTY STRINGS gcc llvm)
+if(NOT KDK_LINUX_TOOLCHAIN MATCHES "^(gcc|llvm)$")
+  kdk_fatal("KDK_LINUX_TOOLCHAIN=${KDK_LINUX_TOOLCHAIN}: use gcc (the default) or llvm (clang and lld, kbuild's LLVM=1).")
+endif()
+set(KDK_LLVM_DIR "")
+if(KDK_LINUX_TOOLCHAIN STREQUAL "llvm")
+  find_program(KDK_CLANG NAMES clang-21 clang-20 clang-19 clang-18 clang-17 clang-16 clang-15 clang-14 clang-13 clang
+    DOC "clang for KDK_LINUX_TOOLCHAIN=llvm; its directory holds ld.lld and the llvm-* tools")
+  # (No ';' in these messages: they are elements of a CMake list.)
+  set(_llvm_pkgs "Debian/Ubuntu 'clang-19 lld-19 llvm-19' (the newest LLVM in Debian 12: Linux 7.x needs LLVM 17.0.1 or newer, 6.12 13.0.1, 6.1 11.0.0)")
+  if(NOT KDK_CLANG OR NOT EXISTS "${KDK_CLANG}")
+    list(APPEND _kdk_missing "  clang (KDK_LINUX_TOOLCHAIN=llvm, KDK_CLANG=${KDK_CLANG}): ${_llvm_pkgs}")
+  else()
+    file(REAL_PATH "${KDK_CLANG}" _clang)
+    get_filename_component(KDK_LLVM_DIR "${_clang}" DIRECTORY)
+    foreach(_tool ld.lld llvm-ar llvm-nm llvm-objcopy llvm-objdump llvm-readelf llvm-strip)
+      if(NOT EXISTS "${KDK_LLVM_DIR}/${_tool}")
+        list(APPEND _kdk_missing "  ${KDK_LLVM_DIR}/${_tool} (beside ${_clang}, kbuild's LLVM=1 needs it): ${_llvm_pkgs}")
+      endif()
+    endforeach()
+    message(STATUS "kdk: the kernel is built with LLVM from ${KDK_LLVM_DIR} (LLVM=${KDK_LLVM_DIR}/)")
+  endif()
+endif()
+
 if(_kdk_missing)
   string(REPLACE ";" "\n" _list "${_kdk_missing}")
   kdk_fatal("kdk needs these host tools, which are missing:\n${_list}\n"

@@ -12,14 +12,6 @@ if(NOT KDK_INITRAMFS MATCHES "^(external|embedded)$")
     "(linked into the kernel image through CONFIG_INITRAMFS_SOURCE).")
 endif()
 
-# Kernel builds are reproducible and share ccache hits across build trees: fixed identity, and
-# ccache told to rewrite absolute paths (the source tree, O=) relative to the compile directory.
-set(KDK_KBUILD_ENVIRONMENT
-  "KBUILD_BUILD_TIMESTAMP=Thu Jan  1 00:00:00 UTC 1970" KBUILD_BUILD_USER=kdk KBUILD_BUILD_HOST=kdk KBUILD_BUILD_VERSION=1)
-if(KDK_CCACHE)
-  list(APPEND KDK_KBUILD_ENVIRONMENT CCACHE_BASEDIR=/ CCACHE_NOHASHDIR=1 CCACHE_SLOPPINESS=time_macros)
-endif()
-
 # kdk_linux_fragments(<arch> <out-var>)
 # Every fragment the kernel of <arch> is configured with, in merge order: the architecture's,
 # the preset's, the ones declared kernel modules need, the embedded initramfs, then the user's.
@@ -75,19 +67,16 @@ endfunction()
 # Adds vmlinux-<arch> (kbuild: vmlinux, the gdb scripts, modules when the config has them) and
 # linux-<arch> (the bootable image). With KDK_INITRAMFS=embedded the image is made after the
 # initramfs, so a root filesystem change only re-runs kbuild's usr/ step and the final link.
-# Sets KDK_<arch>_LINUX_BUILD_DIR, _IMAGE, _FRAGMENTS and _HAS_MODULES as global properties.
+# Whether modules are built is read from the final .config at build time (kernel-module.sh
+# kernel), so a defconfig base or a fragment edit needs no new cmake run.
+# Sets KDK_<arch>_LINUX_BUILD_DIR, _IMAGE and _FRAGMENTS as global properties.
 function(kdk_add_linux arch)
   string(TOUPPER "${arch}" A)
   kdk_arch_get(${arch} KERNEL_ARCH kernel_arch)
   kdk_arch_get(${arch} SRCARCH srcarch)
   kdk_arch_get(${arch} KERNEL_TARGET target)
   kdk_arch_get(${arch} KERNEL_IMAGE image)
-  set(build "${CMAKE_BINARY_DIR}/${arch}/linux")
-  set(cross "${KDK_CROSS_COMPILE_${A}}")
-  set(make_args "ARCH=${kernel_arch}" "CROSS_COMPILE=${cross}")
-  if(KDK_CCACHE)
-    list(APPEND make_args "CC=${KDK_CCACHE} ${cross}gcc" "HOSTCC=${KDK_CCACHE} gcc")
-  endif()
+  kdk_kbuild_dirs(linux ${arch} source build)
   set(prepare "")
   if(KDK_INITRAMFS STREQUAL "embedded")
     # The packed root filesystem, named relative to O=, so the string (and autoconf.h, and
@@ -106,28 +95,24 @@ CONFIG_INITRAMFS_SOURCE=\"${cpio_from_build}\"
                 "${cpio}" "$<TARGET_FILE:kdk>" "${PROJECT_SOURCE_DIR}/rootfs/devices.list")
   endif()
   kdk_linux_fragments(${arch} fragments)
-  kdk_linux_has_modules("${fragments}" has_modules)
+  # The fragments are configure dependencies too: the kernel command line (`# kdk-cmdline:`
+  # lines) and kdk.env follow an edit at the next build.
+  set_property(DIRECTORY "${PROJECT_SOURCE_DIR}" APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${fragments})
   set(targets vmlinux scripts_gdb)
-  if(has_modules)
-    list(APPEND targets modules)
-  endif()
   if(KDK_INITRAMFS STREQUAL "external")
     list(APPEND targets ${target})
   endif()
   kdk_add_kbuild(vmlinux-${arch}
     PACKAGE linux ARCH ${arch}
-    SOURCE_DIR "${KDK_LINUX_SOURCE_DIR}" SOURCE_STAMP "${KDK_LINUX_SOURCE_STAMP}"
-    BUILD_DIR "${build}"
-    MAKE_ARGS ${make_args}
-    ENVIRONMENT ${KDK_KBUILD_ENVIRONMENT}
+    SOURCE_STAMP "${KDK_LINUX_SOURCE_STAMP}"
     BASE "${KDK_LINUX_BASE}"
     FRAGMENTS ${fragments}
     OLDCONFIG olddefconfig
     KCONFIG_ARCH ${srcarch}
-    BUILD_TARGETS ${targets}
+    BUILD_COMMAND bash "${PROJECT_SOURCE_DIR}/cmake/scripts/kernel-module.sh" kernel "${CMAKE_BINARY_DIR}/${arch}/kdk.env" ${KDK_JOBS} ${targets}
     PRE_BUILD ${prepare}
     BYPRODUCTS "${build}/vmlinux")
-  get_property(make GLOBAL PROPERTY KDK_${arch}_LINUX_MAKE)
+  kdk_make_command(make linux ${arch})
   if(KDK_INITRAMFS STREQUAL "embedded")
     add_custom_target(linux-${arch} ALL
       COMMAND ${make} -j${KDK_JOBS} ${target}
@@ -141,5 +126,4 @@ CONFIG_INITRAMFS_SOURCE=\"${cpio_from_build}\"
   set_property(GLOBAL PROPERTY KDK_${arch}_LINUX_BUILD_DIR "${build}")
   set_property(GLOBAL PROPERTY KDK_${arch}_LINUX_IMAGE "${build}/${image}")
   set_property(GLOBAL PROPERTY KDK_${arch}_LINUX_FRAGMENTS "${fragments}")
-  set_property(GLOBAL PROPERTY KDK_${arch}_LINUX_HAS_MODULES ${has_modules})
 endfunction()

@@ -87,25 +87,10 @@ function(kdk_kernel_module_fragments arch out)
   set(${out} "${list}" PARENT_SCOPE)
 endfunction()
 
-# kdk_linux_has_modules(<fragments> <out-var>)
-# TRUE when the fragments build modules: CONFIG_MODULES=y or some option =m. The build checks
-# that every fragment option is in the final .config, so this holds for the kernel as built.
-function(kdk_linux_has_modules fragments out)
-  set(result FALSE)
-  foreach(f IN LISTS fragments)
-    file(STRINGS "${f}" hits REGEX "^CONFIG_[A-Za-z0-9_]+=m$|^CONFIG_MODULES=y$")
-    if(hits)
-      set(result TRUE)
-    endif()
-  endforeach()
-  set(${out} ${result} PARENT_SCOPE)
-endfunction()
-
 # kdk_add_kernel_modules(<arch>)
 # module-<name>-<arch> for each declared module, and modules-<arch>, which installs them and the
 # in-tree modules into the staging tree. Sets KDK_<arch>_MODULES_ROOTFS and _MODULES_STAMP.
 function(kdk_add_kernel_modules arch)
-  get_property(has_modules GLOBAL PROPERTY KDK_${arch}_LINUX_HAS_MODULES)
   get_property(names GLOBAL PROPERTY KDK_${arch}_EXTERNAL_MODULES)
   kdk_env_file(${arch} env)
   set(script "${PROJECT_SOURCE_DIR}/cmake/scripts/kernel-module.sh")
@@ -125,14 +110,29 @@ function(kdk_add_kernel_modules arch)
     list(APPEND dirs "${dir}")
     list(APPEND targets module-${name}-${arch})
   endforeach()
-  if(has_modules)
-    list(APPEND targets vmlinux-${arch})
-  endif()
+  # The kernel's own modules, when its final .config has CONFIG_MODULES=y (read at build time).
+  list(APPEND targets vmlinux-${arch})
   add_custom_target(modules-${arch}
     COMMAND bash "${script}" install "${env}" "${staging}" "${stamp}" ${dirs}
     DEPENDS ${targets} "${script}"
     BYPRODUCTS "${stamp}"
     COMMENT "Installing the ${arch} kernel modules (depmod -b) into ${staging}"
+    VERBATIM)
+  # compile_commands.json for clangd: the kernel's and each module's, linked where clangd looks
+  # for the default architecture (the kernel's only into a source tree kdk unpacked itself).
+  set(link_kernel 0)
+  set(link_modules 0)
+  if(arch STREQUAL KDK_DEFAULT_ARCH)
+    set(link_modules 1)
+    string(FIND "${KDK_LINUX_SOURCE_DIR}" "${CMAKE_BINARY_DIR}/" at)
+    if(at EQUAL 0)
+      set(link_kernel 1)
+    endif()
+  endif()
+  add_custom_target(compile-commands-${arch}
+    COMMAND bash "${script}" compile-commands "${env}" ${link_kernel} ${link_modules} ${dirs}
+    DEPENDS modules-${arch}
+    COMMENT "Writing compile_commands.json for the ${arch} kernel and modules (kbuild, for clangd)"
     VERBATIM)
   set_property(GLOBAL PROPERTY KDK_${arch}_MODULES_ROOTFS "${staging}")
   set_property(GLOBAL PROPERTY KDK_${arch}_MODULES_STAMP "${stamp}")

@@ -37,20 +37,16 @@ function(kdk_add_qemu_targets arch)
   get_property(linux_build GLOBAL PROPERTY KDK_${arch}_LINUX_BUILD_DIR)
   get_property(image GLOBAL PROPERTY KDK_${arch}_LINUX_IMAGE)
   get_property(initramfs GLOBAL PROPERTY KDK_${arch}_INITRAMFS)
-  get_property(has_modules GLOBAL PROPERTY KDK_${arch}_LINUX_HAS_MODULES)
   get_property(module_dirs GLOBAL PROPERTY KDK_${arch}_MODULE_DIRS)
   get_property(modules_rootfs GLOBAL PROPERTY KDK_${arch}_MODULES_ROOTFS)
-  get_property(make GLOBAL PROPERTY KDK_${arch}_LINUX_MAKE)
+  kdk_make_command(make linux ${arch})
+  kdk_make_command(make_module linux ${arch} MODULE)
   if(KDK_INITRAMFS STREQUAL "embedded")
     set(initramfs "")  # it is in the kernel image: no -initrd
   endif()
   _kdk_bash_words(make_words ${make})
+  _kdk_bash_words(make_module_words ${make_module})
   _kdk_bash_words(dir_words ${module_dirs})
-  if(has_modules)
-    set(has_modules 1)
-  else()
-    set(has_modules 0)
-  endif()
   kdk_linux_cmdline(${arch} cmdline)
   set(machine_args -machine ${QEMU_MACHINE} -cpu ${QEMU_CPU} -m ${QEMU_MEMORY} ${QEMU_EXTRA})
   if(QEMU_FIRMWARE)
@@ -70,8 +66,11 @@ GDB='${KDK_GDB}'
 GDB_ARCH='${GDB_ARCH}'
 LINUX_BUILD_DIR='${linux_build}'
 LINUX_SOURCE_DIR='${KDK_LINUX_SOURCE_DIR}'
-LINUX_HAS_MODULES=${has_modules}
+KCONFIG_CATALOGUE='${KDK_KCONFIG_CATALOGUE}'
 KBUILD_MAKE=(${make_words} )
+KBUILD_MAKE_MODULE=(${make_module_words} )
+LINUX_TOOLCHAIN='${KDK_LINUX_TOOLCHAIN}'
+LLVM_DIR='${KDK_LLVM_DIR}'
 MODULE_DIRS=(${dir_words} )
 MODULES_ROOTFS='${modules_rootfs}'
 CROSS_COMPILE='${KDK_CROSS_COMPILE_${A}}'
@@ -105,13 +104,14 @@ STATE_DIR='${CMAKE_BINARY_DIR}/${arch}'
 endfunction()
 
 # kdk_add_default_aliases(<arch>)
-# run, debug, gdbserver, gdb, kgdb, decode, menuconfig-linux, savedefconfig-linux and menuconfig-busybox for
+# run, debug, gdbserver, gdb, kgdb, decode, menuconfig-linux, savedefconfig-linux, menuconfig-busybox
+# and compile-commands for
 # the default architecture (the first of KDK_ARCHES).
 function(kdk_add_default_aliases arch)
   foreach(name run debug gdbserver gdb kgdb decode)
     add_custom_target(${name} DEPENDS ${name}-${arch})
   endforeach()
-  foreach(name menuconfig-linux savedefconfig-linux menuconfig-busybox)
+  foreach(name menuconfig-linux savedefconfig-linux menuconfig-busybox compile-commands)
     add_custom_target(${name} DEPENDS ${name}-${arch})
   endforeach()
 endfunction()

@@ -8,6 +8,7 @@
 # Each defaults to the environment variable of the same name, so CI can point the README's own
 # commands at local sources.
 
+include(KdkLinuxVersion)
 include("${PROJECT_SOURCE_DIR}/kernels/versions.cmake")
 include("${PROJECT_SOURCE_DIR}/busybox/versions.cmake")
 
@@ -70,6 +71,9 @@ function(kdk_add_source pkg marker clean_template)
     if(IS_DIRECTORY "${local}")
       string(REPLACE "@DIR@" "${local}" clean "${clean_template}")
       _kdk_check_tree(${pkg} "${local}" "${marker}" "${clean}")
+      if(pkg STREQUAL "LINUX")
+        kdk_check_linux_version("${local}" ${KDK_LINUX_MIN_VERSION} "KDK_LINUX_SOURCE=${local}")
+      endif()
       set(KDK_${pkg}_SOURCE_DIR "${local}" PARENT_SCOPE)
       set(KDK_${pkg}_SOURCE_STAMP "${local}/Makefile" PARENT_SCOPE)
       message(STATUS "kdk: ${name} from the tree ${local} (built out of tree)")

@@ -3,7 +3,8 @@
 # usage: tools/install-deps.sh [--print] [GROUP...]
 #   GROUP: helper (the kdk helper and its tests), fuzz (clang/libFuzzer), kernel (kernel and
 #   BusyBox builds for x86_64, QEMU, gdb), cross (arm, arm64 and riscv64 toolchains and QEMU),
-#   sources (Debian's offline kernel source), or all (default: helper kernel cross).
+#   llvm (clang, lld and llvm for KDK_LINUX_TOOLCHAIN=llvm), sources (Debian's offline kernel
+#   sources: 6.1 and 6.12), or all (default: helper kernel cross).
 #   --print lists the missing packages without installing them.
 # The same list serves the README's quick start and .ci/run.
 set -euo pipefail
@@ -12,15 +13,16 @@ declare -A group=(
   [fuzz]="clang libclang-rt-14-dev"
   [kernel]="flex bison bc libelf-dev libssl-dev libncurses-dev kmod ccache qemu-system-x86 qemu-system-arm gdb-multiarch python3 file"
   [cross]="gcc-arm-linux-gnueabihf gcc-aarch64-linux-gnu gcc-riscv64-linux-gnu libc6-dev-armhf-cross libc6-dev-arm64-cross libc6-dev-riscv64-cross qemu-system-misc qemu-system-data"
-  [sources]="linux-source-6.1"
+  [llvm]="clang-19 lld-19 llvm-19"
+  [sources]="linux-source-6.1 linux-source-6.12"
 )
 print=0 wanted=()
 for arg in "$@"; do
   case $arg in
     --print) print=1 ;;
-    -h|--help) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-    all) wanted+=(helper fuzz kernel cross sources) ;;
-    *) [ -n "${group[$arg]+x}" ] || { echo "install-deps: unknown group '$arg' (helper, fuzz, kernel, cross, sources, all)" >&2; exit 2; }
+    -h|--help) sed -n '2,10p' "$0" | grep -v '^set ' | sed 's/^# \{0,1\}//'; exit 0 ;;
+    all) wanted+=(helper fuzz kernel cross llvm sources) ;;
+    *) [ -n "${group[$arg]+x}" ] || { echo "install-deps: unknown group '$arg' (helper, fuzz, kernel, cross, llvm, sources, all)" >&2; exit 2; }
        wanted+=("$arg") ;;
   esac
 done

@@ -1,5 +1,6 @@
-# cmake -DMAKE= -DSOURCE_DIR= -DBUILD_DIR= -DINSTALL_DIR= -DSTAMP= -DREADELF= -DCROSS_COMPILE= -DCC=
-#       -DLIBC_PACKAGE= -P busybox-install.cmake
+# cmake -DMAKE_COMMAND=a|b|c -DBUILD_DIR= -DINSTALL_DIR= -DSTAMP= -DREADELF= -DLIBC_PACKAGE=
+#       -P busybox-install.cmake
+# MAKE_COMMAND is kdk_make_command()'s line for BusyBox, the one its build used.
 # Checks that the freshly built busybox is static, and installs it (binary and applet links)
 # into INSTALL_DIR only when it changed, so the initramfs is repacked only when it must be.
 include("${CMAKE_CURRENT_LIST_DIR}/../KdkMessages.cmake")
@@ -23,8 +24,8 @@ if(EXISTS "${STAMP}" AND EXISTS "${INSTALL_DIR}/bin/busybox")
   endif()
 endif()
 file(REMOVE_RECURSE "${INSTALL_DIR}")
-execute_process(COMMAND "${MAKE}" -C "${SOURCE_DIR}" "O=${BUILD_DIR}" "CROSS_COMPILE=${CROSS_COMPILE}" "CC=${CC}"
-                        "CONFIG_PREFIX=${INSTALL_DIR}" install
+string(REPLACE "|" ";" make "${MAKE_COMMAND}")
+execute_process(COMMAND ${make} "CONFIG_PREFIX=${INSTALL_DIR}" install
   RESULT_VARIABLE rc OUTPUT_QUIET ERROR_VARIABLE err)
 if(NOT rc EQUAL 0)
   kdk_fatal("busybox install into ${INSTALL_DIR} failed:\n${err}")

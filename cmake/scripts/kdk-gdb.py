@@ -40,11 +40,12 @@ def module_sections(module):
     sect_attrs = module['sect_attrs'].dereference()
     fields = [f.name for f in sect_attrs.type.fields()]
     sections = {}
-    if 'attrs' in fields:  # up to 6.13: struct module_sect_attr attrs[nsections]
+    if 'nsections' in fields:  # up to 6.13: struct module_sect_attr attrs[nsections]
         attrs = sect_attrs['attrs']
         for n in range(int(sect_attrs['nsections'])):
             sections[attrs[n]['battr']['attr']['name'].string()] = int(attrs[n]['address'])
     else:  # later: a NULL-terminated array of bin_attribute pointers, the address in .private
+        # (7.x still has an `attrs` member, of another type: only nsections tells them apart)
         bin_attrs = sect_attrs['grp']['bin_attrs']
         while int(bin_attrs.dereference()) != 0:
             attr = bin_attrs.dereference().dereference()
@@ -88,7 +89,9 @@ def load_module_symbols(self, module, original):
     global _copies
     try:
         sections = module_sections(module)
-    except gdb.error:  # no sect_attrs (a kernel without KALLSYMS or SYSFS): lx-symbols' own way
+    except gdb.error as e:  # no sect_attrs (a kernel without KALLSYMS or SYSFS): lx-symbols' own way
+        gdb.write("kdk: cannot read where the kernel put {}'s sections ({}); loading it lx-symbols' way, "
+                  "which leaves .init.text unplaced\n".format(module['name'].string(), e))
         return original(self, module)
     if '.text' not in sections:
         return original(self, module)

@@ -1,6 +1,15 @@
 #!/usr/bin/env bash
-# usage: kernel-module.sh build ENV NAME DIR SOURCE...
+# usage: kernel-module.sh kernel ENV JOBS TARGET...
+#        kernel-module.sh build ENV NAME DIR SOURCE...
 #        kernel-module.sh install ENV STAGING STAMP [MODULE_DIR...]
+#        kernel-module.sh compile-commands ENV LINK_KERNEL LINK_MODULES [MODULE_DIR...]
+# kernel:  builds the kernel's TARGETs, and its in-tree modules when its final .config has
+#          CONFIG_MODULES=y (a defconfig base does; tinyconfig does not), in one make run.
+# compile-commands: kbuild's compile_commands.json for the kernel (in O=) and for each M=
+#          module (in MODULE_DIR, with each file named by its real path, your source, not the
+#          link kdk builds from). LINK_KERNEL=1 links the kernel's into the source tree (kdk's own
+#          unpacked tree only; yours is never written to); LINK_MODULES=1 links each module's
+#          beside its sources, where clangd looks.
 # build:   builds the out-of-tree module NAME.ko from SOURCE... in DIR with kbuild's M=, against
 #          the kernel that ENV (<build>/<arch>/kdk.env) describes.
 # install: installs the kernel's own modules (when it has any) and the ones in MODULE_DIR...
@@ -14,6 +23,9 @@ fail() { echo "kdk: error: $*" >&2; exit 1; }
 
 machine() { readelf -h "$1" 2>/dev/null | sed -n 's/^ *Machine: *//p'; }
 
+# Whether the kernel as configured (its final .config, not kdk's guess) has loadable modules.
+has_modules() { grep -qx 'CONFIG_MODULES=y' "$LINUX_BUILD_DIR/.config"; }
+
 # Refuses any .ko under $1 that is not built for this kernel's machine.
 check_machine() {
   local want ko got
@@ -25,6 +37,51 @@ check_machine() {
 }
 
 case $mode in
+kernel)
+  jobs=${1:?JOBS}; shift
+  targets=("$@")
+  ! has_modules || targets+=(modules)
+  exec "${KBUILD_MAKE[@]}" -j"$jobs" "${targets[@]}"
+  ;;
+compile-commands)
+  link_kernel=${1:?LINK_KERNEL} link_modules=${2:?LINK_MODULES}; shift 2
+  # link_db DB DIR: DIR/compile_commands.json -> DB, unless DIR has a file of that name of its own.
+  link_db() {
+    local at="$2/compile_commands.json"
+    if [ -e "$at" ] && [ ! -L "$at" ]; then
+      echo "kdk: $at exists and is not kdk's link: left alone (the database is $1)"
+    else
+      ln -sfn "$1" "$at"
+      echo "kdk: $at -> $1"
+    fi
+  }
+  "${KBUILD_MAKE[@]}" compile_commands.json > /dev/null || fail "kbuild could not write $LINUX_BUILD_DIR/compile_commands.json"
+  echo "kdk: $LINUX_BUILD_DIR/compile_commands.json ($KDK_ARCH kernel)"
+  if [ "$link_kernel" = 1 ]; then
+    link_db "$LINUX_BUILD_DIR/compile_commands.json" "$LINUX_SOURCE_DIR"
+  else
+    echo "kdk: your source tree is not written to: point clangd at it with --compile-commands-dir=$LINUX_BUILD_DIR"
+  fi
+  for dir in "$@"; do
+    "${KBUILD_MAKE_MODULE[@]}" M="$dir" compile_commands.json > /dev/null || fail "kbuild could not write $dir/compile_commands.json"
+    python3 - "$dir/compile_commands.json" <<'PY'
+import json, os, sys
+path = sys.argv[1]
+entries = json.load(open(path))
+for e in entries:
+    e["file"] = os.path.realpath(os.path.join(e.get("directory", ""), e["file"]))
+json.dump(entries, open(path + ".new", "w"), indent=2)
+os.replace(path + ".new", path)
+PY
+    echo "kdk: $dir/compile_commands.json (module $(basename "$dir"))"
+    if [ "$link_modules" = 1 ]; then
+      for src in "$dir"/*.c; do
+        [ -L "$src" ] && link_db "$dir/compile_commands.json" "$(dirname "$(readlink -f "$src")")"
+        break
+      done
+    fi
+  done
+  ;;
 build)
   name=${1:?NAME}; dir=${2:?DIR}; shift 2
   mkdir -p "$dir"
@@ -52,8 +109,9 @@ build)
   [ "$(cat "$dir/Kbuild" 2>/dev/null)"$'\n' = "$kbuild" ] || printf '%s' "$kbuild" > "$dir/Kbuild"
   # The compiler's messages name each source as you gave it. It was handed the link's path,
   # which ends in the last two parts of DIR; ccache (CCACHE_BASEDIR) may pass it on as the
-  # link's target made relative, which ends in the source's own directory name. Either way,
-  # absolute or relative, the path is rewritten to yours.
+  # link's target made relative, which ends in the source's own directory name; and from 6.13
+  # kbuild compiles M= modules from inside DIR, so the name is bare. In each case, absolute,
+  # relative or bare, the path is rewritten to yours.
   escape() { printf '%s' "$1" | sed 's/[][\.*^$#]/\\&/g'; }      # a regular expression
   escape_to() { printf '%s' "$1" | sed 's/[\&#]/\\&/g'; }       # a replacement
   tail_of_dir=$(basename "$(dirname "$dir")")/$(basename "$dir")
@@ -62,18 +120,13 @@ build)
     base=$(basename "$src")
     to=$(escape_to "$src")
     rewrite+=(-e "s#[^ :'\"‘]*$(escape "$tail_of_dir/$base")#$to#g"
-              -e "s#[^ :'\"‘]*$(escape "$(basename "$(dirname "$src")")/$base")#$to#g")
+              -e "s#[^ :'\"‘]*$(escape "$(basename "$(dirname "$src")")/$base")#$to#g"
+              -e "s#^$(escape "$base"):#$to:#" -e "s#\([ '\"‘]\)$(escape "$base"):#\1$to:#g")
   done
-  # The kernel's objects are shared through ccache across build trees (CCACHE_NOHASHDIR), and
-  # their debug info then names the tree that compiled them. A module is a file or two: it is
-  # compiled with the build directory in ccache's hash, so its debug info always names this
-  # tree's files and gdb shows your source.
-  make_module=()
-  for word in "${KBUILD_MAKE[@]}"; do
-    [ "$word" = CCACHE_NOHASHDIR=1 ] || make_module+=("$word")
-  done
+  # KBUILD_MAKE_MODULE is the kernel's make command line in its variant for M= modules (see
+  # kdk_make_command in cmake/KdkKbuild.cmake): its debug info names this tree's files.
   set +e
-  "${make_module[@]}" M="$dir" modules 2>&1 | sed -u "${rewrite[@]}"
+  "${KBUILD_MAKE_MODULE[@]}" M="$dir" modules 2>&1 | sed -u "${rewrite[@]}"
   status=${PIPESTATUS[0]}
   set -e
   [ "$status" = 0 ] || fail "kernel module '$name' failed to build for $KDK_ARCH (the compiler's messages are above; sources: $*)"
@@ -81,13 +134,13 @@ build)
 install)
   staging=${1:?STAGING}; stamp=${2:?STAMP}; shift 2
   new="$staging.new"
-  [ "$LINUX_HAS_MODULES" = 1 ] || [ $# -eq 0 ] \
-    || fail "the $KDK_ARCH kernel is built without modules (CONFIG_MODULES), but modules were declared for it"
+  has_modules || [ $# -eq 0 ] \
+    || fail "the $KDK_ARCH kernel is built without modules (its .config has no CONFIG_MODULES=y), but modules were declared for it"
   for dir in "$@"; do check_machine "$dir"; done
   rm -rf "$new"
   mkdir -p "$new"
   trap 'rm -rf "$new" "$new.log"' EXIT   # nothing half-installed is left behind
-  if [ "$LINUX_HAS_MODULES" = 1 ]; then
+  if has_modules; then
     release=$(cat "$LINUX_BUILD_DIR/include/config/kernel.release")
     "${KBUILD_MAKE[@]}" INSTALL_MOD_PATH="$new" DEPMOD=true modules_install > "$new.log" \
       || { cat "$new.log" >&2; fail "installing the $KDK_ARCH kernel's modules failed"; }
@@ -109,5 +162,5 @@ install)
     echo "kdk: $count kernel module(s) installed into $staging"
   fi
   ;;
-*) fail "kernel-module.sh: unknown mode '$mode' (build, install)" ;;
+*) fail "kernel-module.sh: unknown mode '$mode' (kernel, build, install, compile-commands)" ;;
 esac

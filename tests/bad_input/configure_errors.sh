@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Configure-time mistakes, each in a scratch build tree: a KDK_LINUX_SOURCE that is not a kernel
 # tree, an unclean tree, a missing cross compiler, a cross compiler for the wrong architecture,
-# an unknown architecture, an unknown KDK_INITRAMFS, and kernel modules declared wrongly (a
-# missing source, an unknown architecture, two sources with one name). Each must fail with a
-# message naming it.
+# an unknown architecture, an unknown KDK_INITRAMFS, a kernel older than kdk supports, an unknown
+# KDK_LINUX_TOOLCHAIN, llvm without a usable clang, a malformed KDK_TEST_KERNELS entry, and kernel
+# modules declared wrongly (a missing source, an unknown architecture, two sources with one
+# name). Each must fail with a message naming it.
 source "$(dirname "$0")/lib.sh"
 configure() {
   local rc=0
@@ -40,6 +41,27 @@ expect_failure "unknown architecture" configure -DKDK_ARCHES=sparc64
 expect_output "KDK_ARCHES: unknown architecture 'sparc64'. Known: "
 expect_failure "unknown KDK_INITRAMFS" configure -DKDK_INITRAMFS=builtin
 expect_output "KDK_INITRAMFS=builtin: use external (QEMU's -initrd, the default) or embedded"
+
+# A tree whose Makefile says 5.15: refused with the oldest supported version named.
+mkdir -p "$T/old"; printf 'VERSION = 5\nPATCHLEVEL = 15\nSUBLEVEL = 0\nEXTRAVERSION =\n' > "$T/old/Makefile"; touch "$T/old/Kconfig"
+expect_failure "kernel older than supported" configure -DKDK_LINUX_SOURCE="$T/old"
+expect_output "KDK_LINUX_SOURCE=$T/old is Linux 5.15.0, older than the oldest kernel kdk supports, Linux 6.1"
+
+expect_failure "unknown toolchain" configure -DKDK_LINUX_TOOLCHAIN=icc
+expect_output "KDK_LINUX_TOOLCHAIN=icc: use gcc (the default) or llvm"
+expect_failure "llvm without clang" configure -DKDK_LINUX_TOOLCHAIN=llvm -DKDK_CLANG="$T/no/clang"
+expect_output "clang (KDK_LINUX_TOOLCHAIN=llvm, KDK_CLANG=$T/no/clang): Debian/Ubuntu 'clang-19 lld-19 llvm-19'"
+expect_output "Linux 7.x needs LLVM 17.0.1 or newer"
+# A clang whose directory has no ld.lld (a copy of a real one, alone in a directory).
+if command -v clang >/dev/null; then
+  mkdir -p "$T/lonely"; cp "$(readlink -f "$(command -v clang)")" "$T/lonely/clang"
+  expect_failure "llvm without lld" configure -DKDK_LINUX_TOOLCHAIN=llvm -DKDK_CLANG="$T/lonely/clang"
+  expect_output "$T/lonely/ld.lld (beside $T/lonely/clang, kbuild's LLVM=1 needs it)"
+fi
+
+expect_failure "malformed KDK_TEST_KERNELS" cmake -S "$TOP" -B "$T/build" -G Ninja -DKDK_TEST_KERNELS="7.2|/src|x86_64"
+rm -rf "$T/build"
+expect_output "KDK_TEST_KERNELS: '7.2|/src|x86_64' is not LABEL|SOURCE|ARCH,ARCH...|TOOLCHAIN"
 
 printf 'kdk_add_kernel_module(kdk_nosources SOURCES missing.c)\n' > "$T/missing.cmake"
 expect_failure "module source missing" configure -DKDK_EXTRA_CMAKE="$T/missing.cmake"

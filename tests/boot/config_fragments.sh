@@ -6,5 +6,5 @@ set -euo pipefail
 source "$1"
 srcarch=$2
 shift 2
-"$KDK" kconfig verify --kconfig-root "$LINUX_SOURCE_DIR" --arch "$srcarch" "$LINUX_BUILD_DIR/.config" "$@"
+"$KDK" kconfig verify --kconfig-root "$LINUX_SOURCE_DIR" --arch "$srcarch" --catalogue "$KCONFIG_CATALOGUE" "$LINUX_BUILD_DIR/.config" "$@"
 echo "ok: $(cat "$@" | grep -cE '^(CONFIG_|# CONFIG_.* is not set)') requested options are in $LINUX_BUILD_DIR/.config"
