@@ -18,13 +18,17 @@ foreach(_arch IN LISTS KDK_ARCHES)
     bash "${PROJECT_SOURCE_DIR}/tests/boot/gdb_start_kernel.sh" "${_env}")
   _kdk_add_boot_test(config.${_arch}.fragments ${_arch} config 120
     bash "${PROJECT_SOURCE_DIR}/tests/boot/config_fragments.sh" "${_env}" ${_srcarch} ${_fragments})
-  # The example module (tests/module) is built for every architecture when the tests are.
-  _kdk_add_boot_test(boot.${_arch}.module ${_arch} "boot;module" 600
-    bash "${PROJECT_SOURCE_DIR}/tests/boot/module.sh" "${_env}")
-  _kdk_add_boot_test(gdb.${_arch}.module ${_arch} "boot;gdb;module" 600
-    bash "${PROJECT_SOURCE_DIR}/tests/boot/gdb_module.sh" "${_env}")
-  _kdk_add_boot_test(oops.${_arch}.decoded ${_arch} "boot;oops" 600
-    bash "${PROJECT_SOURCE_DIR}/tests/boot/oops.sh" "${_env}")
+  _kdk_add_boot_test(config.${_arch}.compile_commands ${_arch} config 300
+    bash "${PROJECT_SOURCE_DIR}/tests/boot/compile_commands.sh" "${_env}")
+  # The example module (tests/module) is a fixture: built only with KDK_TEST_FIXTURES.
+  if(KDK_TEST_FIXTURES)
+    _kdk_add_boot_test(boot.${_arch}.module ${_arch} "boot;module" 600
+      bash "${PROJECT_SOURCE_DIR}/tests/boot/module.sh" "${_env}")
+    _kdk_add_boot_test(gdb.${_arch}.module ${_arch} "boot;gdb;module" 600
+      bash "${PROJECT_SOURCE_DIR}/tests/boot/gdb_module.sh" "${_env}")
+    _kdk_add_boot_test(oops.${_arch}.decoded ${_arch} "boot;oops" 600
+      bash "${PROJECT_SOURCE_DIR}/tests/boot/oops.sh" "${_env}")
+  endif()
   # KGDB: where the machine has a second UART and the kernel has the kgdb fragment.
   kdk_arch_get(${_arch} KGDB_TTY _kgdb_tty)
   if(_kgdb_tty AND "${PROJECT_SOURCE_DIR}/kernels/fragments/kgdb.config" IN_LIST _fragments)
@@ -39,8 +43,40 @@ if(KDK_INITRAMFS STREQUAL "external")
   string(REPLACE ";" "," _preset_fragments "${KDK_LINUX_PRESET_FRAGMENTS}")
   _kdk_add_boot_test(initramfs.${KDK_DEFAULT_ARCH}.embedded ${KDK_DEFAULT_ARCH} "boot;embedded" 2400
     bash "${PROJECT_SOURCE_DIR}/tests/boot/embedded.sh" "${PROJECT_SOURCE_DIR}" ${KDK_DEFAULT_ARCH}
-    "${KDK_LINUX_SOURCE_DIR}" "${KDK_BUSYBOX_SOURCE_DIR}" "${_preset_fragments}")
+    "${KDK_LINUX_SOURCE_DIR}" "${KDK_BUSYBOX_SOURCE_DIR}" "${_preset_fragments}" ${KDK_TEST_FIXTURES})
 endif()
+
+# The kernel-version matrix: each KDK_TEST_KERNELS entry, LABEL|SOURCE|ARCH,ARCH...|gcc or llvm,
+# is a tree of its own (tests/boot/matrix.sh) built from SOURCE (a tarball or tree) with this
+# checkout, BusyBox and preset fragments, whose boot, gdb, module and config tests must all pass.
+set(KDK_TEST_KERNELS "$ENV{KDK_TEST_KERNELS}" CACHE STRING
+  "More kernels to test, each LABEL|SOURCE|ARCH,ARCH...|gcc or llvm (default: the environment variable)")
+string(REPLACE ";" "," _preset_fragments "${KDK_LINUX_PRESET_FRAGMENTS}")
+foreach(_entry IN LISTS KDK_TEST_KERNELS)
+  string(REPLACE "|" ";" _fields "${_entry}")
+  list(LENGTH _fields _n)
+  if(NOT _n EQUAL 4)
+    kdk_fatal("KDK_TEST_KERNELS: '${_entry}' is not LABEL|SOURCE|ARCH,ARCH...|TOOLCHAIN "
+      "(for example 7.2|/usr/src/linux-source-7.2.tar.xz|x86_64,arm64|gcc).")
+  endif()
+  list(GET _fields 0 _label)
+  list(GET _fields 1 _source)
+  list(GET _fields 2 _arches)
+  list(GET _fields 3 _toolchain)
+  string(REPLACE "," ";" _arch_list "${_arches}")
+  foreach(_a IN LISTS _arch_list)
+    if(NOT _a IN_LIST KDK_KNOWN_ARCHES)
+      string(REPLACE ";" ", " _known "${KDK_KNOWN_ARCHES}")
+      kdk_fatal("KDK_TEST_KERNELS: '${_entry}': unknown architecture '${_a}' (known: ${_known}).")
+    endif()
+  endforeach()
+  if(NOT _toolchain MATCHES "^(gcc|llvm)$" OR NOT _label MATCHES "^[A-Za-z0-9._-]+$")
+    kdk_fatal("KDK_TEST_KERNELS: '${_entry}': the label is letters, digits, '.', '_' and '-', and the toolchain gcc or llvm.")
+  endif()
+  _kdk_add_boot_test(matrix.${_label}.${_toolchain} any "matrix" 5400
+    bash "${PROJECT_SOURCE_DIR}/tests/boot/matrix.sh" "${PROJECT_SOURCE_DIR}" ${_label} "${_source}" ${_arches} ${_toolchain}
+    "${KDK_BUSYBOX_SOURCE_DIR}" "${_preset_fragments}")
+endforeach()
 
 # Bad input: each mistake gets a clear message and changes nothing on disk.
 foreach(_t IN ITEMS wrong_hash truncated_tarball configure_errors)
@@ -51,11 +87,13 @@ get_property(_env GLOBAL PROPERTY KDK_${KDK_DEFAULT_ARCH}_ENV)
 kdk_arch_get(${KDK_DEFAULT_ARCH} SRCARCH _srcarch)
 _kdk_add_boot_test(bad.fragment_errors ${KDK_DEFAULT_ARCH} bad-input 120
   bash "${PROJECT_SOURCE_DIR}/tests/bad_input/fragment_errors.sh" "${_env}" ${_srcarch})
-_kdk_add_boot_test(bad.module_compile ${KDK_DEFAULT_ARCH} bad-input 300
-  bash "${PROJECT_SOURCE_DIR}/tests/bad_input/module_compile.sh" "${_env}")
+if(KDK_TEST_FIXTURES)
+  _kdk_add_boot_test(bad.module_compile ${KDK_DEFAULT_ARCH} bad-input 300
+    bash "${PROJECT_SOURCE_DIR}/tests/bad_input/module_compile.sh" "${_env}")
+endif()
 # A module of the first architecture offered to the second one's root filesystem.
 list(LENGTH KDK_ARCHES _n)
-if(_n GREATER 1)
+if(_n GREATER 1 AND KDK_TEST_FIXTURES)
   list(GET KDK_ARCHES 1 _other)
   get_property(_other_env GLOBAL PROPERTY KDK_${_other}_ENV)
   _kdk_add_boot_test(bad.module_wrong_arch ${_other} bad-input 120

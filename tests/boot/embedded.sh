@@ -5,24 +5,27 @@
 #   2. run that tree's boot tests (ctest -L boot): every one passes with the embedded initramfs;
 #   3. change a file of the root filesystem (an overlay) and rebuild: kbuild's output shows that
 #      only usr/ (the initramfs) and the final link ran (with the image wrapper around vmlinux),
-#      no other C file compiled; the guest sees the new file. The rebuild's wall time is printed.
-# usage: embedded.sh TOP ARCH LINUX_SOURCE_DIR BUSYBOX_SOURCE_DIR FRAGMENT,FRAGMENT...
+#      no other C file compiled; the guest sees the new file. The rebuild's wall time is printed;
+#   4. edit a fragment of the tree (its `# kdk-cmdline:` line) and build: cmake runs again by
+#      itself, and the guest's /proc/cmdline has the new words.
+# usage: embedded.sh TOP ARCH LINUX_SOURCE_DIR BUSYBOX_SOURCE_DIR FRAGMENT,FRAGMENT... ON|OFF
+#   (the last word: KDK_TEST_FIXTURES, as in the tree that runs this test)
 set -euo pipefail
-top=$1 arch=$2 linux=$3 busybox=$4 fragments=${5//,/;}
+top=$1 arch=$2 linux=$3 busybox=$4 fragments=${5//,/;} fixtures=$6
 work=$PWD
 rm -rf "$work/build" "$work/overlay"
 mkdir -p "$work/overlay/etc"
 echo "first" > "$work/overlay/etc/kdk-embedded"
+printf '# A fragment of this test: only a kernel command line.\n# kdk-cmdline: kdk.fragment=first\n' > "$work/cmdline.config"
 fail() { echo "FAIL: $*"; exit 1; }
 step() { echo "== $*"; }
+source "$(dirname "$0")/nested.sh"
 
 step "configure (KDK_INITRAMFS=embedded) and build $arch"
-cmake -S "$top" -B "$work/build" -G Ninja -DKDK_INITRAMFS=embedded -DKDK_ARCHES="$arch" \
+nested_build "$top" "$work/build" -DKDK_INITRAMFS=embedded -DKDK_ARCHES="$arch" -DKDK_TEST_FIXTURES="$fixtures" \
   -DKDK_LINUX_SOURCE="$linux" -DKDK_BUSYBOX_SOURCE="$busybox" -DKDK_LINUX_PRESET_FRAGMENTS="$fragments" \
-  -DKDK_ROOTFS_OVERLAYS="$work/overlay" > configure.log 2>&1 || { cat configure.log; fail "configure failed"; }
-start=$(date +%s.%N)
-cmake --build "$work/build" > build.log 2>&1 || { tail -50 build.log; fail "the build failed (build.log)"; }
-echo "first build: $(echo "$(date +%s.%N) - $start" | bc | xargs printf '%.1f') s"
+  -DKDK_ROOTFS_OVERLAYS="$work/overlay" -DKDK_LINUX_FRAGMENTS="$work/cmdline.config"
+echo "first build: $build_seconds s"
 
 env_file="$work/build/$arch/kdk.env"
 source "$env_file"
@@ -33,13 +36,13 @@ grep -q '^CONFIG_INITRAMFS_SOURCE="../initramfs.cpio"$' "$LINUX_BUILD_DIR/.confi
   || fail "CONFIG_INITRAMFS_SOURCE is not the packed root filesystem"
 
 step "the boot tests of the embedded tree"
-(cd "$work/build" && ctest -L boot --output-on-failure) > ctest.log 2>&1 || { cat ctest.log; fail "boot tests failed in embedded mode"; }
-grep -E 'Test +#|tests passed' ctest.log
+nested_ctest "$work/build" -L boot
 
 boot_marker() {
-  mapfile -t qemu < <(bash "$top/cmake/scripts/qemu.sh" command "$env_file" 'kdk.run="cat /etc/kdk-embedded"')
-  "$KDK" boot --quiet --log "$work/serial-$1.log" --timeout 300 --expect "^$1\$" --expect '^kdk-exit-status: 0$' -- "${qemu[@]}" \
-    || fail "the guest does not see /etc/kdk-embedded = $1"
+  mapfile -t qemu < <(bash "$top/cmake/scripts/qemu.sh" command "$env_file" 'kdk.run="cat /etc/kdk-embedded /proc/cmdline"')
+  "$KDK" boot --quiet --log "$work/serial-$1.log" --timeout 300 --expect "^$1\$" --expect "kdk.fragment=${2:-first}( |\$)" \
+    --expect '^kdk-exit-status: 0$' -- "${qemu[@]}" \
+    || fail "the guest does not see /etc/kdk-embedded = $1 and kdk.fragment=${2:-first} on its command line"
 }
 boot_marker first
 
@@ -59,4 +62,11 @@ grep -Ec '^ +LD +vmlinux$' kbuild-steps.log | grep -qx 1 || { cat kbuild-steps.l
 echo "kbuild's steps after the root filesystem change:"
 sed 's/^/  /' kbuild-steps.log
 boot_marker second
-echo "ok: embedded initramfs: boot tests pass; a root filesystem change rebuilt only usr/ and the link, in $seconds s"
+
+step "edit a fragment's kdk-cmdline line, build: the kernel command line follows"
+sed -i 's/kdk.fragment=first/kdk.fragment=second/' "$work/cmdline.config"
+cmake --build "$work/build" > refragment.log 2>&1 || { tail -50 refragment.log; fail "the build after a fragment edit failed"; }
+grep -q 'Re-running CMake' refragment.log || { cat refragment.log; fail "editing a fragment did not re-run cmake"; }
+grep -q "kdk.fragment=second" "$env_file" || fail "kdk.env still has the old command line after a fragment edit"
+boot_marker second second
+echo "ok: embedded initramfs: boot tests pass; a root filesystem change rebuilt only usr/ and the link, in $seconds s; a fragment edit reached the kernel command line"

@@ -2,32 +2,54 @@
 /*
  * kdk_example: the out-of-tree module kdk's tests build with kdk_add_kernel_module().
  *
- * /sys/kernel/debug/kdk_example/poke   write a number: kdk_example_poke() records it and its
- *                                      CRC-CCITT (from the in-tree crc-ccitt module, which
- *                                      modprobe loads first through modules.dep); read it back
+ * /sys/kernel/debug/kdk_example/poke   write a number: kdk_example_poke() records it and unpacks
+ *                                      an .xz stream with the in-tree xz_dec module (XZ_DEC=m,
+ *                                      which modprobe loads first through modules.dep, and which
+ *                                      every kernel from 6.1 on lets a user select); read both back
  * /sys/kernel/debug/kdk_example/oops   write anything: a NULL pointer dereference in
  *                                      kdk_example_oops(), for the oops-decoding test
  *
  * kdk_example_poke() is the function worth a breakpoint (gdb.<arch>.module).
  */
-#include <linux/crc-ccitt.h>
 #include <linux/debugfs.h>
 #include <linux/fs.h>
 #include <linux/kernel.h>
 #include <linux/module.h>
 #include <linux/uaccess.h>
+#include <linux/xz.h>
 
 static struct dentry *kdk_example_dir;
 static unsigned int kdk_example_pokes;
 static long kdk_example_last;
-static u16 kdk_example_crc;
+static char kdk_example_unpacked[96];
+
+/* "kdk_example kdk_example kdk_example kdk_example: unpacked by xz_dec", packed with
+ * xz --check=crc32 --lzma2=dict=4KiB (an LZMA2 chunk with a match, and a CRC32 to check). */
+static const u8 kdk_example_xz[] = {
+	0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00, 0x00, 0x01, 0x69, 0x22, 0xde, 0x36,
+	0x02, 0x00, 0x21, 0x01, 0x00, 0x00, 0x00, 0x00, 0x37, 0x27, 0x97, 0xd6,
+	0xe0, 0x00, 0x42, 0x00, 0x27, 0x5d, 0x00, 0x35, 0x99, 0x09, 0xb7, 0x59,
+	0x4e, 0x87, 0xff, 0xbd, 0x23, 0x6e, 0x0f, 0xee, 0xee, 0x04, 0xbf, 0xae,
+	0xb2, 0xb5, 0xb1, 0x55, 0x63, 0x55, 0xf6, 0xad, 0x2b, 0x36, 0x7c, 0xec,
+	0x22, 0x48, 0xf4, 0xd8, 0x16, 0x10, 0x29, 0x8f, 0x63, 0x20, 0x00, 0x00,
+	0x6b, 0x98, 0x64, 0x46, 0x00, 0x01, 0x3f, 0x43, 0x3d, 0x8f, 0x8d, 0x97,
+	0x90, 0x42, 0x99, 0x0d, 0x01, 0x00, 0x00, 0x00, 0x00, 0x01, 0x59, 0x5a
+};
 
 noinline void kdk_example_poke(long value, const char *text, size_t len)
 {
+	struct xz_buf b = {
+		.in = kdk_example_xz, .in_size = sizeof(kdk_example_xz),
+		.out = (u8 *)kdk_example_unpacked, .out_size = sizeof(kdk_example_unpacked) - 1,
+	};
+	struct xz_dec *xz = xz_dec_init(XZ_SINGLE, 0);
+	enum xz_ret ret = xz ? xz_dec_run(xz, &b) : XZ_MEM_ERROR;
+
+	xz_dec_end(xz);
+	kdk_example_unpacked[ret == XZ_STREAM_END ? b.out_pos : 0] = '\0';
 	kdk_example_pokes++;
 	kdk_example_last = value;
-	kdk_example_crc = crc_ccitt(0, (const u8 *)text, len);
-	pr_info("kdk_example: poke %ld (crc-ccitt 0x%04x)\n", value, kdk_example_crc);
+	pr_info("kdk_example: poke %ld from '%.*s' (xz_dec: %d)\n", value, (int)len, text, ret);
 }
 
 /*
@@ -64,9 +86,9 @@ static ssize_t poke_write(struct file *file, const char __user *buf, size_t coun
 
 static ssize_t poke_read(struct file *file, char __user *buf, size_t count, loff_t *ppos)
 {
-	char text[96];
-	int len = scnprintf(text, sizeof(text), "pokes=%u last=%ld crc-ccitt=0x%04x\n",
-			    kdk_example_pokes, kdk_example_last, kdk_example_crc);
+	char text[160];
+	int len = scnprintf(text, sizeof(text), "pokes=%u last=%ld xz=%s\n",
+			    kdk_example_pokes, kdk_example_last, kdk_example_unpacked);
 
 	return simple_read_from_buffer(buf, count, ppos, text, len);
 }

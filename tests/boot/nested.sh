@@ -1,0 +1,22 @@
+# Sourced by the tests that build a kdk tree of their own (embedded.sh, matrix.sh), from the same
+# checkout, sources and ccache. fail() must be defined.
+
+# nested_build TOP BUILD [-DVAR=VALUE...]: configures BUILD from TOP with Ninja and builds it;
+# configure.log and build.log stay in the test's directory. Sets build_seconds.
+nested_build() {
+  local top=$1 build=$2 start
+  shift 2
+  cmake -S "$top" -B "$build" -G Ninja "$@" > configure.log 2>&1 || { cat configure.log; fail "configure failed ($PWD/configure.log)"; }
+  start=$(date +%s.%N)
+  cmake --build "$build" > build.log 2>&1 || { tail -60 build.log; fail "the build failed ($PWD/build.log)"; }
+  build_seconds=$(echo "$(date +%s.%N) - $start" | bc | xargs printf '%.1f')
+}
+
+# nested_ctest BUILD [ctest arguments...]: runs BUILD's tests into ctest.log; prints each test's
+# result line and the summary, and fails the test with the whole log when any of them failed.
+nested_ctest() {
+  local build=$1
+  shift
+  (cd "$build" && ctest --output-on-failure "$@") > ctest.log 2>&1 || { cat ctest.log; fail "tests failed in $build ($PWD/ctest.log)"; }
+  grep -E 'Test +#|tests passed' ctest.log
+}
