@@ -71,12 +71,10 @@ endfunction()
 # kernel), so a defconfig base or a fragment edit needs no new cmake run.
 # Sets KDK_<arch>_LINUX_BUILD_DIR, _IMAGE and _FRAGMENTS as global properties.
 function(kdk_add_linux arch)
-  string(TOUPPER "${arch}" A)
-  kdk_arch_get(${arch} KERNEL_ARCH kernel_arch)
   kdk_arch_get(${arch} SRCARCH srcarch)
   kdk_arch_get(${arch} KERNEL_TARGET target)
   kdk_arch_get(${arch} KERNEL_IMAGE image)
-  kdk_kbuild_dirs(linux ${arch} source build)
+  kdk_kbuild_dirs(linux ${arch} _ build)
   set(prepare "")
   if(KDK_INITRAMFS STREQUAL "embedded")
     # The packed root filesystem, named relative to O=, so the string (and autoconf.h, and
