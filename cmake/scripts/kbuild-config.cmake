@@ -15,7 +15,6 @@ endif()
 string(REPLACE "|" ";" make "${MAKE_COMMAND}")
 string(REPLACE "|" ";" FRAGMENTS "${FRAGMENTS}")
 set(config "${BUILD_DIR}/.config")
-file(MAKE_DIRECTORY "${BUILD_DIR}")
 
 # The kernel says which LLVM it needs (scripts/min-tool-version.sh); an older clang would fail
 # in kbuild's own check with less to go on.
@@ -28,11 +27,12 @@ if(CLANG)
   if(rc EQUAL 0 AND (NOT clang_rc EQUAL 0 OR have VERSION_LESS needed))
     string(REGEX MATCH "^[0-9]+" major "${needed}")
     kdk_fatal("${NAME}: KDK_LINUX_TOOLCHAIN=llvm: this kernel needs LLVM ${needed} or newer "
-      "(scripts/min-tool-version.sh), but ${CLANG} is '${have}'. Install a newer clang, lld and llvm "
-      "(Debian/Ubuntu: clang-19 lld-19 llvm-19, or any version from ${major} on) and point KDK_CLANG at it, "
-      "or build with KDK_LINUX_TOOLCHAIN=gcc.")
+      "(scripts/min-tool-version.sh), but ${CLANG} is '${have}'. Install clang, lld and llvm ${major} or newer "
+      "(Debian/Ubuntu: clang-N lld-N llvm-N, N >= ${major}: Debian 12 has up to 19) and point KDK_CLANG at that "
+      "clang, or build with KDK_LINUX_TOOLCHAIN=gcc.")
   endif()
 endif()
+file(MAKE_DIRECTORY "${BUILD_DIR}")
 
 macro(run)
   execute_process(COMMAND ${ARGN} RESULT_VARIABLE _rc OUTPUT_VARIABLE _out ERROR_VARIABLE _out)

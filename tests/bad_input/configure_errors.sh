@@ -47,6 +47,24 @@ mkdir -p "$T/old"; printf 'VERSION = 5\nPATCHLEVEL = 15\nSUBLEVEL = 0\nEXTRAVERS
 expect_failure "kernel older than supported" configure -DKDK_LINUX_SOURCE="$T/old"
 expect_output "KDK_LINUX_SOURCE=$T/old is Linux 5.15.0, older than the oldest kernel kdk supports, Linux 6.1"
 
+# The same check when a tarball's tree is configured at build time (kbuild-config.cmake).
+expect_failure "kernel tarball older than supported" cmake -DMIN_VERSION=6.1 -DSOURCE_DIR="$T/old" -DNAME=vmlinux-x86_64 \
+  -DBUILD_DIR="$T/old-build" -P "$TOP/cmake/scripts/kbuild-config.cmake"
+expect_output "vmlinux-x86_64: the kernel source $T/old is Linux 5.15.0, older than the oldest kernel kdk supports, Linux 6.1"
+[ ! -e "$T/old-build" ] || { echo "FAIL: the refused configuration step created $T/old-build"; exit 1; }
+# A kernel that needs a newer LLVM than the clang given (its scripts/min-tool-version.sh says
+# so), at the configuration step, with a real clang.
+clang19=/usr/lib/llvm-19/bin/clang
+if [ -x "$clang19" ]; then
+  mkdir -p "$T/new/scripts"; printf 'VERSION = 7\nPATCHLEVEL = 9\nSUBLEVEL = 0\n' > "$T/new/Makefile"
+  printf '#!/bin/sh\ncase "$1" in llvm) echo 99.0.0 ;; *) exit 1 ;; esac\n' > "$T/new/scripts/min-tool-version.sh"
+  expect_failure "clang older than the kernel needs" cmake -DMIN_VERSION=6.1 -DSOURCE_DIR="$T/new" -DNAME=vmlinux-x86_64 \
+    -DKCONFIG_ARCH=x86 -DCLANG="$clang19" -DBUILD_DIR="$T/new-build" -P "$TOP/cmake/scripts/kbuild-config.cmake"
+  expect_output "vmlinux-x86_64: KDK_LINUX_TOOLCHAIN=llvm: this kernel needs LLVM 99.0.0 or newer (scripts/min-tool-version.sh), but $clang19 is '19."
+  expect_output "Install clang, lld and llvm 99 or newer (Debian/Ubuntu: clang-N lld-N llvm-N, N >= 99: Debian 12 has up to 19)"
+  [ ! -e "$T/new-build" ] || { echo "FAIL: the refused configuration step created $T/new-build"; exit 1; }
+fi
+
 expect_failure "unknown toolchain" configure -DKDK_LINUX_TOOLCHAIN=icc
 expect_output "KDK_LINUX_TOOLCHAIN=icc: use gcc (the default) or llvm"
 expect_failure "llvm without clang" configure -DKDK_LINUX_TOOLCHAIN=llvm -DKDK_CLANG="$T/no/clang"
@@ -68,6 +86,10 @@ expect_failure "module source missing" configure -DKDK_EXTRA_CMAKE="$T/missing.c
 expect_output "kdk_add_kernel_module(kdk_nosources): source $T/missing.c does not exist."
 
 touch "$T/m.c"
+# (A message with a ';' in it: kdk_fatal prints it whole.)
+printf 'kdk_add_kernel_module(kdk-m SOURCES m.c)\n' > "$T/name.cmake"
+expect_failure "module name with a dash" configure -DKDK_EXTRA_CMAKE="$T/name.cmake"
+expect_output "kdk_add_kernel_module: 'kdk-m' is not a module name (letters, digits and _; it becomes kdk-m.ko and the name in lsmod)."
 printf 'kdk_add_kernel_module(kdk_m SOURCES m.c ARCHES sparc64)\n' > "$T/arch.cmake"
 expect_failure "module for an unknown architecture" configure -DKDK_EXTRA_CMAKE="$T/arch.cmake"
 expect_output "kdk_add_kernel_module(kdk_m): unknown architecture 'sparc64' in ARCHES (known: "
