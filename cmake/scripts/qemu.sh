@@ -88,12 +88,15 @@ kgdb_setup() {
 # (kdk-gdb.py has it place every section of a module, .init.text included).
 gdb_cmd() {
   local target=$1 p=$2
-  cmd=("$GDB" -q
-       -iex "add-auto-load-safe-path $LINUX_BUILD_DIR"
-       -iex "set architecture $GDB_ARCH"
-       -ex "directory $LINUX_SOURCE_DIR"
-       -ex "source $(dirname "$0")/kdk-gdb.py"
-       -ex "target remote 127.0.0.1:$p")
+  cmd=("$GDB" -q)
+  # KGDB answers over an emulated UART, from a TCG guest: on a loaded host a reply can take
+  # longer than gdb's default 2 s, after which gdb drops the connection.
+  [ "$target" != kgdb ] || cmd+=(-iex "set remotetimeout 20")
+  cmd+=(-iex "add-auto-load-safe-path $LINUX_BUILD_DIR"
+        -iex "set architecture $GDB_ARCH"
+        -ex "directory $LINUX_SOURCE_DIR"
+        -ex "source $(dirname "$0")/kdk-gdb.py"
+        -ex "target remote 127.0.0.1:$p")
   [ "$target" = kgdb ] || cmd+=(-ex "thbreak start_kernel" -ex "continue")
   cmd+=(-ex "lx-symbols $MODULES_ROOTFS ${MODULE_DIRS[*]}" "$LINUX_BUILD_DIR/vmlinux")
 }

@@ -13,6 +13,9 @@ qemu_command --kgdb "$port" 'kdk.run="echo console-ok; sync; echo synced"'
 if printf '%s\n' "${qemu[@]}" | grep -Ex -- '-gdb|-s' > /dev/null; then fail "the KGDB boot must not start QEMU's gdb stub"; fi
 boot_guest_background "$port" --expect 'KGDB: Waiting for connection from remote gdb' --expect '^console-ok$' --expect '^synced$' \
   --expect '^kdk-exit-status: 0$'
+# QEMU listens on the port from its start; KGDB answers only once the kernel waits in kgdbwait.
+# gdb connects then, as a user does after the message (on a loaded host that can take seconds).
+wait_for_serial 'KGDB: Waiting for connection from remote gdb' || exit 1
 gdb_command kgdb "$port"
 "${gdb[0]}" -batch -nx "${gdb[@]:1}" \
   -ex "print linux_banner" \

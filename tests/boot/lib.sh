@@ -51,4 +51,18 @@ wait_for_listener() {
   return 1
 }
 
+# wait_for_serial PATTERN: until the guest of boot_guest_background has printed a line matching
+# the extended regular expression PATTERN on its console (serial.log), as a user waits for a
+# message before attaching gdb. Fails when the boot ended first or after 300 s.
+wait_for_serial() {
+  local i
+  for i in $(seq 3000); do
+    tr -d '\r' < serial.log 2>/dev/null | grep -E -- "$1" > /dev/null && return 0
+    kill -0 "$guest" 2>/dev/null || { echo "FAIL: the guest ended before printing '$1' (serial log: $PWD/serial.log)"; return 1; }
+    sleep 0.1
+  done
+  echo "FAIL: the guest did not print '$1' within 300 s (serial log: $PWD/serial.log)"
+  return 1
+}
+
 fail() { echo "FAIL: $*"; for f in gdb.log; do [ ! -f "$f" ] || { echo "--- $f"; cat "$f"; }; done; exit 1; }
