@@ -1,12 +1,16 @@
 # Sourced by the tests that build a kdk tree of their own (embedded.sh, matrix.sh), from the same
 # checkout, sources and ccache. fail() must be defined.
 
-# nested_build TOP BUILD [-DVAR=VALUE...]: configures BUILD from TOP with Ninja and builds it;
-# configure.log and build.log stay in the test's directory. Sets build_seconds.
+# nested_build TOP BUILD [-DVAR=VALUE...]: configures BUILD from TOP with Ninja and builds it,
+# without the helper's own tests (the tree running this test has them); configure.log and
+# build.log stay in the test's directory. Sets build_seconds.
 nested_build() {
-  local top=$1 build=$2 start
+  local top=$1 build=$2 start launcher=()
   shift 2
-  cmake -S "$top" -B "$build" -G Ninja "$@" > configure.log 2>&1 || { cat configure.log; fail "configure failed ($PWD/configure.log)"; }
+  # The helper compiles the same way in every nested tree (no build type, no debug info, the same
+  # sources): ccache serves the second and later trees.
+  if command -v ccache > /dev/null; then launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache); fi
+  cmake -S "$top" -B "$build" -G Ninja -DKDK_HELPER_TESTS=OFF "${launcher[@]}" "$@" > configure.log 2>&1 || { cat configure.log; fail "configure failed ($PWD/configure.log)"; }
   start=$(date +%s.%N)
   cmake --build "$build" > build.log 2>&1 || { tail -60 build.log; fail "the build failed ($PWD/build.log)"; }
   build_seconds=$(echo "$(date +%s.%N) - $start" | bc | xargs printf '%.1f')
