@@ -20,6 +20,8 @@ printf '# A fragment of this test: only a kernel command line.\n# kdk-cmdline: k
 fail() { echo "FAIL: $*"; exit 1; }
 step() { echo "== $*"; }
 source "$(dirname "$0")/nested.sh"
+linux=$(nested_source "$work/build" linux "$linux")
+busybox=$(nested_source "$work/build" busybox "$busybox")
 
 step "configure (KDK_INITRAMFS=embedded) and build $arch"
 nested_build "$top" "$work/build" -DKDK_INITRAMFS=embedded -DKDK_ARCHES="$arch" -DKDK_TEST_FIXTURES="$fixtures" \

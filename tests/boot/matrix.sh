@@ -13,6 +13,8 @@ source "$(dirname "$0")/nested.sh"
 [ -e "$linux" ] || fail "the kernel source $linux does not exist (KDK_TEST_KERNELS names it; .ci/run shows how to get Debian's offline sources)"
 build=$PWD/build
 rm -rf "$build"
+busybox=$(nested_source "$build" busybox "$busybox")
+linux=$(nested_source "$build" linux "$linux")
 nested_build "$top" "$build" -DKDK_ARCHES="$arches" -DKDK_LINUX_SOURCE="$linux" -DKDK_BUSYBOX_SOURCE="$busybox" \
   -DKDK_LINUX_PRESET_FRAGMENTS="$fragments" -DKDK_LINUX_TOOLCHAIN="$toolchain" -DKDK_TEST_FIXTURES=ON -DKDK_TEST_KERNELS=
 release=$(cat "$build/${arches%%;*}/linux/include/config/kernel.release")
