@@ -1,5 +1,7 @@
 #include "boot_monitor.hpp"
 
+#include <algorithm>
+
 #include "error.hpp"
 
 namespace kdk {
@@ -37,24 +39,87 @@ std::string kernel_problem_report(const std::string& log) {
   return report;
 }
 
-BootMonitor::BootMonitor(const std::vector<std::string>& expectations) : sources_(expectations) {
-  for (const auto& e : expectations) {
-    try {
-      patterns_.emplace_back(e, std::regex::ECMAScript);
-    } catch (const std::regex_error& err) {
-      throw Error("bad regular expression '" + e + "': " + err.what(), "--expect");
+void LineSplitter::feed(std::string_view bytes, const std::function<void(const std::string&)>& on_line) {
+  while (!bytes.empty()) {
+    std::size_t nl = bytes.find('\n');
+    std::string_view piece = bytes.substr(0, nl);
+    if (!dropping_) {
+      std::size_t room = kMaxLineBytes - partial_.size();
+      partial_.append(piece.substr(0, room));
+      if (piece.size() > room || (nl == std::string_view::npos && partial_.size() == kMaxLineBytes)) {
+        on_line(partial_);  // cut: the rest of this line is dropped
+        partial_.clear();
+        dropping_ = true;
+      }
     }
+    if (nl == std::string_view::npos) return;
+    if (!dropping_) on_line(partial_);
+    partial_.clear();
+    dropping_ = false;
+    bytes.remove_prefix(nl + 1);
   }
+}
+
+void LineSplitter::finish(const std::function<void(const std::string&)>& on_line) {
+  if (!partial_.empty()) on_line(partial_);
+  partial_.clear();
+  dropping_ = false;
+}
+
+void LinePattern::Free::operator()(regex_t* re) const {
+  regfree(re);
+  delete re;
+}
+
+LinePattern::LinePattern(const std::string& source) {
+  for (std::size_t i = 0; i + 1 < source.size(); ++i) {
+    if (source[i] == '\\' && source[i + 1] >= '1' && source[i + 1] <= '9') {
+      throw Error("'" + source + "' has a back-reference (\\" + source[i + 1] +
+                      "), which kdk boot does not match: its matching can recurse without bound",
+                  "--expect");
+    }
+    if (source[i] == '\\') ++i;  // an escaped backslash is not the start of one
+  }
+  auto re = std::make_unique<regex_t>();
+  int rc = regcomp(re.get(), source.c_str(), REG_EXTENDED | REG_NOSUB);
+  if (rc != 0) {
+    char message[256];
+    regerror(rc, re.get(), message, sizeof message);
+    throw Error("bad regular expression '" + source + "': " + message + " (POSIX extended syntax)", "--expect");
+  }
+  re_.reset(re.release());
+}
+
+bool LinePattern::search(const std::string& line) const {
+  return regexec(re_.get(), line.c_str(), 0, nullptr, 0) == 0;
+}
+
+std::optional<int> parse_guest_status(std::string_view line) {
+  constexpr std::string_view prefix = "kdk-exit-status: ";
+  if (line.substr(0, prefix.size()) != prefix) return std::nullopt;
+  line.remove_prefix(prefix.size());
+  while (!line.empty() && (line.back() == ' ' || line.back() == '\t' || line.back() == '\r')) line.remove_suffix(1);
+  if (line.empty() || line.size() > 3 || line.find_first_not_of("0123456789") != std::string_view::npos) {
+    return std::nullopt;
+  }
+  int value = 0;
+  for (char c : line) value = value * 10 + (c - '0');
+  if (value > 255) return std::nullopt;
+  return value;
+}
+
+BootMonitor::BootMonitor(const std::vector<std::string>& expectations) : sources_(expectations) {
+  for (const auto& e : expectations) patterns_.emplace_back(e);
 }
 
 void BootMonitor::feed_line(const std::string& raw) {
   std::string line = raw;
   while (!line.empty() && (line.back() == '\r' || line.back() == '\n')) line.pop_back();
+  // A NUL (a guest's garbage) would end the line for regexec: matching sees the line without it.
+  line.erase(std::remove(line.begin(), line.end(), '\0'), line.end());
   if (!problem_ && is_kernel_problem_line(line)) problem_ = line;
-  static const std::regex status(R"(^kdk-exit-status: ([0-9]+)\s*$)");
-  std::smatch m;
-  if (std::regex_search(line, m, status)) guest_status_ = std::stoi(m[1]);
-  if (next_ < patterns_.size() && std::regex_search(line, patterns_[next_])) ++next_;
+  if (auto status = parse_guest_status(line)) guest_status_ = status;
+  if (next_ < patterns_.size() && patterns_[next_].search(line)) ++next_;
 }
 
 }  // namespace kdk

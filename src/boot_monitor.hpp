@@ -3,16 +3,56 @@
 // kdk's /init reports for a kdk.run= command.
 #pragma once
 
+#include <functional>
+#include <memory>
 #include <optional>
-#include <regex>
 #include <string>
+#include <string_view>
 #include <vector>
+
+#include <regex.h>
 
 namespace kdk {
 
+// The longest line kdk boot looks at. printk lines are at most about 1 KiB; a longer line is cut
+// here (the serial log keeps every byte), so no guest output can grow kdk's memory.
+constexpr std::size_t kMaxLineBytes = 4096;
+
+// Splits a byte stream into lines of at most kMaxLineBytes, without the '\n': a longer line is
+// cut there and the rest of it, up to its newline, is dropped.
+class LineSplitter {
+ public:
+  void feed(std::string_view bytes, const std::function<void(const std::string&)>& on_line);
+  // The last line, if the stream did not end with a newline.
+  void finish(const std::function<void(const std::string&)>& on_line);
+
+ private:
+  std::string partial_;
+  bool dropping_ = false;  // inside a line that was already cut
+};
+
+// A POSIX extended regular expression (regcomp), searched in a line. Back-references are
+// refused: glibc matches them by recursion that input can drive deep, and nothing else in ERE
+// recurses on the input.
+class LinePattern {
+ public:
+  explicit LinePattern(const std::string& source);  // throws Error naming --expect
+  bool search(const std::string& line) const;
+
+ private:
+  struct Free {
+    void operator()(regex_t* re) const;
+  };
+  std::unique_ptr<regex_t, Free> re_;
+};
+
+// "kdk-exit-status: N" as kdk's /init prints it (N 0 to 255, trailing blanks allowed), or
+// nullopt for any other line, including out-of-range or malformed numbers.
+std::optional<int> parse_guest_status(std::string_view line);
+
 class BootMonitor {
  public:
-  // `expectations` must match lines in this order (ECMAScript regular expressions, searched).
+  // `expectations` must match lines in this order (POSIX extended regular expressions, searched).
   explicit BootMonitor(const std::vector<std::string>& expectations);
 
   void feed_line(const std::string& line);
@@ -27,7 +67,7 @@ class BootMonitor {
 
  private:
   std::vector<std::string> sources_;
-  std::vector<std::regex> patterns_;
+  std::vector<LinePattern> patterns_;
   std::size_t next_ = 0;
   std::optional<std::string> problem_;
   std::optional<int> guest_status_;

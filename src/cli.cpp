@@ -1,6 +1,7 @@
 #include "cli.hpp"
 
 #include <cctype>
+#include <charconv>
 #include <cstdio>
 
 #include "error.hpp"
@@ -26,10 +27,10 @@ const std::vector<Command>& command_table() {
        "-o OUT [options] [DIR]...",
        {{"output", 'o', "OUT", "write the archive to OUT ('-' for standard output); written atomically"},
         {"compress", 0, "METHOD", "none (default), gzip, zstd, xz or lz4; xz and lz4 in the forms the kernel unpacks"},
-        {"level", 0, "N", "compression level (defaults: gzip 6, zstd 6, xz 6, lz4 9)"},
+        {"level", 0, "N", "compression level: gzip 0-9, zstd 1-22, xz 0-9, lz4 1-12 (defaults: 6, 6, 6, 9)"},
         {"spec", 0, "LIST", "add the entries of a gen_init_cpio list (repeatable); they come after every DIR"},
         {"list-only", 0, "", "write a gen_init_cpio list instead of an archive (CONFIG_INITRAMFS_SOURCE accepts it)"},
-        {"mtime", 0, "EPOCH", "no mtime exceeds EPOCH seconds (default: $SOURCE_DATE_EPOCH when set)"},
+        {"mtime", 0, "EPOCH", "no mtime exceeds EPOCH seconds, 0 to 4294967295 (newc's limit; default: $SOURCE_DATE_EPOCH when set)"},
         {"keep-owner", 0, "", "keep the uid and gid of files from DIRs (default: 0:0)"}},
        "Each DIR's contents become the archive root; a later DIR overlays earlier ones, and --spec\n"
        "entries overlay all DIRs. Missing parent directories are added as 0755 root:root.\n"
@@ -121,13 +122,15 @@ const std::vector<Command>& command_table() {
        "run QEMU as a test: keep the serial log, match expected lines, fail on a kernel problem",
        "[--log FILE] [--timeout SECONDS] [--expect REGEX]... [--quiet] -- COMMAND [ARG]...",
        {{"log", 0, "FILE", "write everything the command prints (the guest's serial console) to FILE"},
-        {"timeout", 0, "SECONDS", "give up after SECONDS (default 120)"},
-        {"expect", 0, "REGEX", "a line matching REGEX must appear, after the previous --expect's line (repeatable)"},
+        {"timeout", 0, "SECONDS", "give up after SECONDS, at most 86400 (default 120; fractions allowed)"},
+        {"expect", 0, "REGEX", "a line matching REGEX (POSIX extended, searched) must appear, after the previous --expect's line (repeatable)"},
         {"quiet", 'q', "", "do not echo the output; on failure, show its last lines"}},
        "Fails, and ends the run early, when a line shows a kernel problem: 'Kernel panic', 'Oops',\n"
        "'BUG:', 'WARNING:', 'Call Trace', 'Unable to handle kernel' or 'general protection fault'. Fails when the guest's /init reports 'kdk-exit-status: N' with N other than 0.\n"
-       "COMMAND runs in its own process group, which is killed when the run ends, times out, or kdk\n"
-       "itself is interrupted or dies. Exit status: 0 passed, 1 failed.",
+       "Lines are matched up to their first 4096 bytes (the log keeps every byte); REGEX may not use\n"
+       "back-references. COMMAND runs in its own process group under a guardian process, which ends\n"
+       "the group and every process it left behind when COMMAND exits, when the run ends or times out,\n"
+       "and when kdk itself is interrupted or dies, SIGKILL included. Exit status: 0 passed, 1 failed.",
        cmd_boot},
       {"report",
        "print the kernel's oops or panic report from a serial log, for decode_stacktrace.sh",
@@ -218,6 +221,45 @@ Args parse_args(const Command& command, const std::vector<std::string>& args) {
     out.add(spec->name, *inline_value);
   }
   return out;
+}
+
+namespace {
+
+bool all_digits(std::string_view text) {
+  return !text.empty() && text.find_first_not_of("0123456789") == std::string_view::npos;
+}
+
+}  // namespace
+
+std::uint64_t parse_integer_option(std::string_view option, const std::string& text, std::uint64_t min,
+                                   std::uint64_t max) {
+  std::string range = std::to_string(min) + " to " + std::to_string(max);
+  std::uint64_t value = 0;
+  if (!all_digits(text)) {
+    throw UsageError("--" + std::string(option) + " '" + text + "' is not a whole number (" + range + ")");
+  }
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size() || value < min || value > max) {
+    throw UsageError("--" + std::string(option) + " " + text + " is out of range: " + range);
+  }
+  return value;
+}
+
+double parse_seconds_option(std::string_view option, const std::string& text, double max) {
+  auto dot = text.find('.');
+  bool form = all_digits(std::string_view(text).substr(0, dot)) &&
+              (dot == std::string::npos || all_digits(std::string_view(text).substr(dot + 1)));
+  char limit[32];
+  std::snprintf(limit, sizeof limit, "%g", max);
+  if (!form) {
+    throw UsageError("--" + std::string(option) + " '" + text + "' is not a number of seconds (such as 30 or 2.5)");
+  }
+  double value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size() || !(value > 0) || value > max) {
+    throw UsageError("--" + std::string(option) + " " + text + " is out of range: more than 0, at most " + limit);
+  }
+  return value;
 }
 
 std::string command_help(const Command& c) {

@@ -1,6 +1,7 @@
 // The command line: one table of subcommands, from which dispatch and every --help come.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -43,6 +44,14 @@ const std::vector<Command>& command_table();
 
 // Parses `args` against `command`'s options. Throws UsageError.
 Args parse_args(const Command& command, const std::vector<std::string>& args);
+
+// A numeric option's value, parsed strictly: decimal digits only (no sign, blank, trailing text,
+// hex, exponent, nan or inf), within [min, max]. Throws UsageError naming the option, the text
+// and the range, so every numeric option fails with exit status 2.
+std::uint64_t parse_integer_option(std::string_view option, const std::string& text, std::uint64_t min,
+                                   std::uint64_t max);
+// Seconds as DIGITS or DIGITS.DIGITS, more than 0 and at most max.
+double parse_seconds_option(std::string_view option, const std::string& text, double max);
 
 std::string command_help(const Command& command);
 std::string main_help();

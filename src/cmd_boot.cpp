@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <cstring>
 #include <deque>
+#include <dirent.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -25,25 +26,112 @@
 namespace kdk {
 namespace {
 
-volatile sig_atomic_t g_child_group = 0;
+// The guardian: a process between kdk boot and the command that ends the command's whole process
+// tree when the command ends, when kdk boot asks, and when kdk boot dies for any reason, SIGKILL
+// included (it watches a pipe whose only writer is kdk boot). It is a child subreaper, so what
+// the command's processes leave behind (daemons, setsid children) is reparented to it and found.
+// It sits in a process group of its own, so a signal to kdk boot's group (Ctrl-C, a test
+// runner's kill) leaves it to do the cleanup. The command gets SIGKILL if the guardian dies.
 
-void kill_group_and_exit(int sig) {
-  if (g_child_group > 0) kill(-g_child_group, SIGKILL);
-  signal(sig, SIG_DFL);
-  raise(sig);
+// Every direct child of this process (a subreaper's children include adopted orphans).
+std::vector<pid_t> children_of_self() {
+  std::vector<pid_t> out;
+  std::string self = std::to_string(getpid());
+  DIR* proc = opendir("/proc");
+  if (!proc) return out;
+  while (dirent* e = readdir(proc)) {
+    if (e->d_name[0] < '0' || e->d_name[0] > '9') continue;
+    std::FILE* f = std::fopen(("/proc/" + std::string(e->d_name) + "/stat").c_str(), "r");
+    if (!f) continue;
+    char buf[512];
+    std::size_t n = std::fread(buf, 1, sizeof buf - 1, f);
+    std::fclose(f);
+    buf[n] = '\0';
+    const char* close = std::strrchr(buf, ')');  // the command name may hold anything but ')' last
+    int ppid = 0;
+    char state = 0;
+    if (close && std::sscanf(close + 1, " %c %d", &state, &ppid) == 2 && std::to_string(ppid) == self) {
+      out.push_back(static_cast<pid_t>(std::atoi(e->d_name)));
+    }
+  }
+  closedir(proc);
+  return out;
 }
 
-void stop_group(pid_t pid) {
-  kill(-pid, SIGTERM);
-  for (int i = 0; i < 40; ++i) {
-    if (waitpid(pid, nullptr, WNOHANG) == pid) {
-      kill(-pid, SIGKILL);  // anything QEMU left behind in its group
+// Signals the command's group and every child of the guardian (adopted ones too) until none is
+// left but the command's leader, reaping them as they end; `grace_ms` gives them that long to end
+// on SIGTERM before SIGKILL. The leader, already exited, is reaped last, so its pid and process
+// group id cannot be reused while they are being signalled.
+void end_tree(pid_t leader, int grace_ms) {
+  auto signal_all = [&](int sig) {
+    kill(-leader, sig);
+    for (pid_t child : children_of_self()) kill(child, sig);
+  };
+  signal_all(SIGTERM);
+  for (int waited = 0;; waited += 20) {
+    bool others = false;
+    for (pid_t child : children_of_self()) {
+      if (child != leader && waitpid(child, nullptr, WNOHANG) == 0) others = true;
+    }
+    siginfo_t info{};
+    bool leader_ended =
+        waitid(P_PID, static_cast<id_t>(leader), &info, WEXITED | WNOHANG | WNOWAIT) == 0 && info.si_pid == leader;
+    if (leader_ended && !others) {
+      waitpid(leader, nullptr, 0);
       return;
     }
-    usleep(50000);
+    if (waited >= grace_ms) signal_all(SIGKILL);
+    usleep(20000);
   }
-  kill(-pid, SIGKILL);
-  waitpid(pid, nullptr, 0);
+}
+
+// Runs in the guardian; never returns. Writes the command's exit (si_code, si_status) to
+// `status_fd` when it ends by itself.
+[[noreturn]] void guardian(const std::vector<std::string>& command, int out_fd, int alive_fd, int status_fd) {
+  setpgid(0, 0);
+  prctl(PR_SET_CHILD_SUBREAPER, 1);
+  for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE}) signal(sig, SIG_IGN);
+  signal(SIGCHLD, SIG_DFL);  // an inherited SIG_IGN would reap the command before waitid sees it
+  pid_t self = getpid();
+  pid_t pid = fork();
+  if (pid < 0) {
+    std::fprintf(stderr, "kdk boot: fork: %s\n", std::strerror(errno));
+    _exit(1);
+  }
+  if (pid == 0) {
+    setpgid(0, 0);
+    prctl(PR_SET_PDEATHSIG, SIGKILL);  // if the guardian dies, the command dies with it
+    if (getppid() != self) _exit(1);
+    for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE}) signal(sig, SIG_DFL);
+    int devnull = open("/dev/null", O_RDONLY);
+    dup2(devnull, 0);
+    dup2(out_fd, 1);
+    dup2(out_fd, 2);
+    std::vector<char*> argv;
+    for (const auto& a : command) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    execvp(argv[0], argv.data());
+    std::fprintf(stderr, "kdk boot: cannot run %s: %s\n", argv[0], std::strerror(errno));
+    _exit(127);
+  }
+  setpgid(pid, pid);
+  close(out_fd);
+  for (;;) {
+    siginfo_t info{};
+    // WNOWAIT: the command stays a zombie, holding its pid and group id, until end_tree.
+    if (waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOHANG | WNOWAIT) == 0 && info.si_pid == pid) {
+      int report[2] = {info.si_code, info.si_status};
+      if (write(status_fd, report, sizeof report) != static_cast<ssize_t>(sizeof report)) {
+      }
+      end_tree(pid, 0);  // nothing of the command's outlives it
+      _exit(0);
+    }
+    pollfd p{alive_fd, POLLIN, 0};
+    if (poll(&p, 1, 20) > 0) {  // kdk boot closed its end, or died
+      end_tree(pid, 2000);
+      _exit(0);
+    }
+  }
 }
 
 int bind_loopback(int port) {
@@ -65,13 +153,7 @@ int bind_loopback(int port) {
 int cmd_boot(const Args& args) {
   if (args.positional.empty()) throw UsageError("give the command to run after '--', e.g. -- qemu-system-x86_64 ...");
   double timeout = 120;
-  if (auto t = args.value("timeout")) {
-    try {
-      timeout = std::stod(*t);
-    } catch (...) {
-      throw UsageError("--timeout '" + *t + "' is not a number of seconds");
-    }
-  }
+  if (auto t = args.value("timeout")) timeout = parse_seconds_option("timeout", *t, 86400);
   BootMonitor monitor(args.values("expect"));
   bool quiet = args.flag("quiet");
   std::FILE* log = nullptr;
@@ -81,35 +163,31 @@ int cmd_boot(const Args& args) {
     if (!log) throw Error("cannot write the serial log: " + errno_text(errno), log_path);
   }
 
-  int pipefd[2];
-  if (pipe2(pipefd, O_CLOEXEC) != 0) throw Error("pipe: " + errno_text(errno));
-  pid_t parent = getpid();
-  pid_t pid = fork();
-  if (pid < 0) throw Error("fork: " + errno_text(errno));
-  if (pid == 0) {
-    setpgid(0, 0);
-    prctl(PR_SET_PDEATHSIG, SIGKILL);  // if kdk dies, QEMU dies with it
-    if (getppid() != parent) _exit(1);
-    int devnull = open("/dev/null", O_RDONLY);
-    dup2(devnull, 0);
-    dup2(pipefd[1], 1);
-    dup2(pipefd[1], 2);
-    std::vector<char*> argv;
-    for (const auto& a : args.positional) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    execvp(argv[0], argv.data());
-    std::fprintf(stderr, "kdk boot: cannot run %s: %s\n", argv[0], std::strerror(errno));
-    _exit(127);
+  // out: the command's console, to kdk boot. alive: written by no one; the guardian sees it close
+  // when kdk boot closes it or dies. status: the command's exit, from the guardian.
+  int out[2], alive[2], status_pipe[2];
+  if (pipe2(out, O_CLOEXEC) != 0 || pipe2(alive, O_CLOEXEC) != 0 || pipe2(status_pipe, O_CLOEXEC) != 0) {
+    throw Error("pipe: " + errno_text(errno));
   }
-  setpgid(pid, pid);
-  g_child_group = pid;
-  for (int sig : {SIGINT, SIGTERM, SIGHUP}) signal(sig, kill_group_and_exit);
-  close(pipefd[1]);
+  std::fflush(nullptr);
+  signal(SIGCHLD, SIG_DFL);
+  pid_t guardian_pid = fork();
+  if (guardian_pid < 0) throw Error("fork: " + errno_text(errno));
+  if (guardian_pid == 0) {
+    close(out[0]);
+    close(alive[1]);
+    close(status_pipe[0]);
+    guardian(args.positional, out[1], alive[0], status_pipe[1]);
+  }
+  close(out[1]);
+  close(alive[0]);
+  close(status_pipe[1]);
+  int pipefd0 = out[0];
 
   using clock = std::chrono::steady_clock;
   auto start = clock::now();
   auto deadline = start + std::chrono::duration_cast<clock::duration>(std::chrono::duration<double>(timeout));
-  std::string partial;
+  LineSplitter lines;
   std::deque<std::string> tail;
   bool eof = false, timed_out = false;
   char buf[4096];
@@ -127,11 +205,11 @@ int cmd_boot(const Args& args) {
       timed_out = !monitor.problem();
       break;
     }
-    pollfd p{pipefd[0], POLLIN, 0};
+    pollfd p{pipefd0, POLLIN, 0};
     int r = poll(&p, 1, static_cast<int>(std::min<long long>(left, 1000)));
     if (r < 0 && errno == EINTR) continue;
     if (r <= 0) continue;
-    ssize_t n = read(pipefd[0], buf, sizeof buf);
+    ssize_t n = read(pipefd0, buf, sizeof buf);
     if (n <= 0) {
       eof = true;
       break;
@@ -144,20 +222,23 @@ int cmd_boot(const Args& args) {
       std::fwrite(buf, 1, static_cast<std::size_t>(n), stdout);
       std::fflush(stdout);
     }
-    partial.append(buf, static_cast<std::size_t>(n));
-    std::size_t nl;
-    while ((nl = partial.find('\n')) != std::string::npos) {
-      take_line(partial.substr(0, nl));
-      partial.erase(0, nl + 1);
-    }
+    lines.feed(std::string_view(buf, static_cast<std::size_t>(n)), take_line);
   }
-  if (!partial.empty()) take_line(partial);
-  close(pipefd[0]);
-  int status = 0;
-  bool exited = eof && waitpid(pid, &status, 0) == pid;
-  if (!exited) stop_group(pid);
-  else kill(-pid, SIGKILL);  // nothing of QEMU's group outlives the run
-  g_child_group = 0;
+  lines.finish(take_line);
+  close(pipefd0);
+  // The command's own end, if it came before the deadline: the guardian reports it.
+  int ended[2] = {0, 0};  // si_code, si_status
+  bool exited = false;
+  if (eof) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock::now()).count();
+    pollfd p{status_pipe[0], POLLIN, 0};
+    exited = poll(&p, 1, static_cast<int>(std::max<long long>(left, 0))) > 0 &&
+             read(status_pipe[0], ended, sizeof ended) == static_cast<ssize_t>(sizeof ended);
+    if (!exited) timed_out = !monitor.problem();
+  }
+  close(alive[1]);  // the guardian ends whatever is left (SIGTERM, then SIGKILL after 2 s)
+  waitpid(guardian_pid, nullptr, 0);
+  close(status_pipe[0]);
   if (log) std::fclose(log);
   double seconds = std::chrono::duration<double>(clock::now() - start).count();
 
@@ -171,9 +252,9 @@ int cmd_boot(const Args& args) {
     failure = "the command ended before a line matched '" + monitor.waiting_for() + "'";
   } else if (monitor.guest_status() && *monitor.guest_status() != 0) {
     failure = "the command run in the guest exited with status " + std::to_string(*monitor.guest_status());
-  } else if (exited && (!WIFEXITED(status) || WEXITSTATUS(status) != 0)) {
-    failure = WIFEXITED(status) ? args.positional[0] + " exited with status " + std::to_string(WEXITSTATUS(status))
-                                : args.positional[0] + " was killed by signal " + std::to_string(WTERMSIG(status));
+  } else if (exited && (ended[0] != CLD_EXITED || ended[1] != 0)) {
+    failure = ended[0] == CLD_EXITED ? args.positional[0] + " exited with status " + std::to_string(ended[1])
+                                     : args.positional[0] + " was killed by signal " + std::to_string(ended[1]);
   }
   if (failure.empty()) {
     if (!quiet) std::fprintf(stderr, "kdk boot: passed in %.1f s\n", seconds);
@@ -197,13 +278,7 @@ int cmd_report(const Args& args) {
 
 int cmd_port(const Args& args) {
   if (auto check = args.value("check")) {
-    int port = 0;
-    try {
-      port = std::stoi(*check);
-    } catch (...) {
-      throw UsageError("--check '" + *check + "' is not a port number");
-    }
-    if (port <= 0 || port > 65535) throw UsageError("--check " + *check + ": a port is 1 to 65535");
+    int port = static_cast<int>(parse_integer_option("check", *check, 1, 65535));
     int fd = bind_loopback(port);
     if (fd < 0) {
       throw Error("port " + std::to_string(port) + " on 127.0.0.1 is in use (" + errno_text(errno) +

@@ -14,12 +14,25 @@
 namespace kdk {
 namespace {
 
-std::int64_t parse_epoch(const std::string& text, const std::string& where) {
-  if (text.empty() || text.size() > 12 || text.find_first_not_of("0123456789") != std::string::npos) {
-    throw Error("'" + text + "' is not a number of seconds since the epoch", where);
+// newc stores an mtime in 8 hex digits.
+constexpr std::uint64_t kMaxMtime = 0xffffffffu;
+
+std::int64_t source_date_epoch(const std::string& text) {
+  try {
+    return static_cast<std::int64_t>(parse_integer_option("mtime", text, 0, kMaxMtime));
+  } catch (const UsageError&) {
+    throw Error("'" + text + "' is not a number of seconds since the epoch from 0 to " + std::to_string(kMaxMtime) +
+                    " (newc's limit); fix or unset it",
+                "SOURCE_DATE_EPOCH");
   }
-  return std::stoll(text);
 }
+
+struct LevelRange {
+  Compression compression;
+  std::uint64_t min, max;
+};
+constexpr LevelRange kLevels[] = {{Compression::Gzip, 0, 9}, {Compression::Zstd, 1, 22}, {Compression::Xz, 0, 9},
+                                  {Compression::Lz4, 1, 12}};
 
 std::string mib(std::uint64_t bytes) {
   char buf[32];
@@ -67,10 +80,9 @@ int cmd_cpio_pack(const Args& args) {
   }
   if (auto level = args.value("level")) {
     if (settings.compression == Compression::None) throw UsageError("--level needs --compress");
-    if (level->empty() || level->size() > 3 || level->find_first_not_of("0123456789") != std::string::npos) {
-      throw UsageError("--level '" + *level + "' is not a number");
+    for (const auto& r : kLevels) {
+      if (r.compression == settings.compression) settings.level = static_cast<int>(parse_integer_option("level", *level, r.min, r.max));
     }
-    settings.level = std::stoi(*level);
   }
   if (args.flag("list-only") && (args.value("compress") || args.value("level"))) {
     throw UsageError("--list-only writes a list, which is not compressed");
@@ -78,9 +90,9 @@ int cmd_cpio_pack(const Args& args) {
   PackOptions options;
   options.keep_owner = args.flag("keep-owner");
   if (auto mtime = args.value("mtime")) {
-    options.clamp = parse_epoch(*mtime, "--mtime");
+    options.clamp = static_cast<std::int64_t>(parse_integer_option("mtime", *mtime, 0, kMaxMtime));
   } else if (auto env = process_env("SOURCE_DATE_EPOCH"); env && !env->empty()) {  // empty means unset
-    options.clamp = parse_epoch(*env, "SOURCE_DATE_EPOCH");
+    options.clamp = source_date_epoch(*env);
   }
 
   PackPlan plan(options);

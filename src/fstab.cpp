@@ -81,6 +81,8 @@ FstabEntry parse_fstab_entry(std::string_view line) {
 void check_fstab(std::string_view content, const std::string& filename) { parse_file(content, filename); }
 
 std::string edit_fstab(std::string_view content, const std::string& filename, const FstabEdit& edit) {
+  for (const auto& value : edit.set) check_edit_value("--set", value);
+  for (const auto& value : edit.remove) check_edit_value("--remove", value);
   Parsed p = parse_file(content, filename);
   for (const auto& raw : edit.remove) {
     std::string mount_point;

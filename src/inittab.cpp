@@ -155,8 +155,10 @@ InittabEntry getty_entry(const std::string& spec, InitStyle style) {
   if (tty.empty() || tty.find_first_of(": \t/") != std::string::npos) {
     throw Error("bad tty '" + tty + "': expected a device name such as ttyS0 or ttyAMA0", "--getty", spec);
   }
-  if (baud.empty() || baud.find_first_not_of("0123456789") != std::string::npos) {
-    throw Error("bad baud rate '" + baud + "': expected a number such as 115200", "--getty", spec);
+  if (baud.empty() || baud.size() > 7 || baud.find_first_not_of("0123456789") != std::string::npos ||
+      std::stoul(baud) < 50 || std::stoul(baud) > 4000000) {
+    throw Error("bad baud rate '" + baud + "': expected a whole number from 50 to 4000000, such as 115200", "--getty",
+                spec);
   }
   InittabEntry e;
   e.action = "respawn";
@@ -199,6 +201,10 @@ InitStyle check_inittab(std::string_view content, const std::string& filename, s
 }
 
 std::string edit_inittab(std::string_view content, const std::string& filename, const InittabEdit& edit) {
+  for (const auto& [option, values] : {std::pair{"--set", &edit.set}, {"--add", &edit.add}, {"--remove", &edit.remove},
+                                       {"--remove-action", &edit.remove_actions}, {"--getty", &edit.getty}}) {
+    for (const auto& value : *values) check_edit_value(option, value);
+  }
   Parsed p = parse_file(content, filename, edit.style);
   for (const auto& id : edit.remove) {
     remove_if(p, [&](const InittabEntry& e) { return entry_key(e.id) == entry_key(id); });

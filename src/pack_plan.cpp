@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <climits>
 #include <filesystem>
 #include <sys/stat.h>
 #include <unordered_map>
@@ -28,7 +29,39 @@ std::int64_t PackPlan::clamp_mtime(std::int64_t mtime) const {
   return std::clamp<std::int64_t>(mtime, 0, 0xffffffff);
 }
 
+namespace {
+
+// What init/initramfs.c can create: it skips a member whose name, with its NUL, is longer than
+// PATH_MAX, and symlink(2)/mkdir(2) fail on a component over NAME_MAX or a link target of
+// PATH_MAX bytes or more. Refusing here keeps pack from writing what the kernel drops, and what
+// `kdk cpio list` refuses to read.
+void check_kernel_limits(const Member& m) {
+  if (m.name.size() + 1 > PATH_MAX) {
+    throw Error("the archive name of '" + m.name.substr(0, 64) + "...' is " + std::to_string(m.name.size()) +
+                    " bytes; the kernel takes names of at most " + std::to_string(PATH_MAX - 1) + " (PATH_MAX)",
+                m.origin);
+  }
+  for (std::size_t i = 0; i < m.name.size();) {
+    std::size_t end = std::min(m.name.find('/', i), m.name.size());
+    if (end - i > NAME_MAX) {
+      throw Error("the name component '" + m.name.substr(i, 32) + "...' of '" + m.name.substr(0, 64) +
+                      (m.name.size() > 64 ? "..." : "") + "' is " + std::to_string(end - i) +
+                      " bytes; a file name has at most " + std::to_string(NAME_MAX) + " (NAME_MAX)",
+                  m.origin);
+    }
+    i = end + 1;
+  }
+  if (S_ISLNK(m.mode) && m.target.size() >= PATH_MAX) {
+    throw Error("the target of symlink '" + m.name + "' is " + std::to_string(m.target.size()) +
+                    " bytes; the kernel takes at most " + std::to_string(PATH_MAX - 1) + " (PATH_MAX)",
+                m.origin);
+  }
+}
+
+}  // namespace
+
 void PackPlan::add(Member member) {
+  check_kernel_limits(member);
   member.mtime = clamp_mtime(member.mtime);
   if (S_ISREG(member.mode) && member.size > kNewcMaxFileSize) {
     throw Error(std::to_string(member.size) + " bytes: newc cannot store a file of 4 GiB or more", member.origin);

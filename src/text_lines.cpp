@@ -1,5 +1,7 @@
 #include "text_lines.hpp"
 
+#include <cstdio>
+
 namespace kdk {
 
 TextLines TextLines::split(std::string_view text) {
@@ -30,6 +32,29 @@ std::string TextLines::join() const {
 void TextLines::append(std::string line) {
   final_newline = true;
   lines.push_back(std::move(line));
+}
+
+void check_edit_value(const std::string& option, const std::string& value) {
+  if (value.empty()) throw Error("the value is empty; give an entry", option);
+  std::string shown;
+  std::string found;
+  for (unsigned char c : value) {
+    bool control = (c < 0x20 && c != '\t') || c == 0x7f;
+    if (!control) {
+      shown += static_cast<char>(c);
+      continue;
+    }
+    char escaped[8];
+    const char* name = c == '\n' ? "a newline" : c == '\r' ? "a carriage return" : c == 0 ? "a NUL" : nullptr;
+    if (c == '\n') std::snprintf(escaped, sizeof escaped, "\\n");
+    else if (c == '\r') std::snprintf(escaped, sizeof escaped, "\\r");
+    else std::snprintf(escaped, sizeof escaped, "\\x%02x", c);
+    shown += escaped;
+    if (found.empty()) found = name ? name : std::string("the control character ") + escaped;
+  }
+  if (!found.empty()) {
+    throw Error("the value has " + found + " in it; an entry is one line of text, so it is refused", option, shown);
+  }
 }
 
 bool is_blank_or_comment(std::string_view line) {

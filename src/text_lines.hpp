@@ -21,6 +21,12 @@ struct TextLines {
   void append(std::string line);
 };
 
+// Checks a value given to an edit option (--set, --add, --remove, ...): not empty, and one line
+// of text: no newline, carriage return, NUL or other control character (a tab is fine), which
+// would split the entry or corrupt the file for every later edit. Throws Error naming the option
+// and the character, with the value quoted in C escapes.
+void check_edit_value(const std::string& option, const std::string& value);
+
 // True for a line that holds no entry: empty, white space, or a '#' comment.
 bool is_blank_or_comment(std::string_view line);
 

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <fcntl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -22,6 +23,7 @@ struct Result {
   int status = -1;
   std::string out;
   std::string err;
+  long max_rss_kb = 0;  // the peak resident memory of kdk
 };
 
 std::string slurp(const std::string& path) {
@@ -72,8 +74,9 @@ class Cli : public ::testing::Test {
       _exit(127);
     }
     int status = 0;
-    waitpid(pid, &status, 0);
-    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(out), slurp(err)};
+    rusage usage{};
+    wait4(pid, &status, 0, &usage);
+    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(out), slurp(err), usage.ru_maxrss};
   }
 
   std::string path(const std::string& name) const { return dir_ + "/" + name; }
@@ -158,6 +161,52 @@ TEST_F(Cli, PackIsReproducibleAndClampsMtimes) {
             "crw-------   1 root     root       5,   1 Jan  2  1970 dev/console\n"
             "drwxr-xr-x   2 root     root            0 Jan  2  1970 etc\n"
             "-rw-r--r--   1 root     root            3 Jan  2  1970 etc/motd\n");
+}
+
+// Every numeric option: digits only, in range, or exit status 2 naming the option, the text and
+// the range; nothing is written.
+TEST_F(Cli, NumericOptionsAreParsedStrictly) {
+  spit(path("root/a"), "x");
+  struct Case {
+    std::vector<std::string> args;
+    std::string message;
+  };
+  const std::vector<Case> cases = {
+      {{"cpio", "pack", "-o", "o.cpio", "root", "--mtime", "12abc"}, "--mtime '12abc' is not a whole number (0 to 4294967295)"},
+      {{"cpio", "pack", "-o", "o.cpio", "root", "--mtime", "-1"}, "--mtime '-1' is not a whole number (0 to 4294967295)"},
+      {{"cpio", "pack", "-o", "o.cpio", "root", "--mtime", "4294967296"}, "--mtime 4294967296 is out of range: 0 to 4294967295"},
+      {{"cpio", "pack", "-o", "o.cpio", "root", "--mtime", "99999999999999999999999"},
+       "--mtime 99999999999999999999999 is out of range: 0 to 4294967295"},
+      {{"cpio", "pack", "-o", "o.cpio", "root", "--compress", "xz", "--level", "10"}, "--level 10 is out of range: 0 to 9"},
+      {{"cpio", "pack", "-o", "o.cpio", "root", "--compress", "zstd", "--level", "0"}, "--level 0 is out of range: 1 to 22"},
+      {{"cpio", "pack", "-o", "o.cpio", "root", "--compress", "lz4", "--level", "13"}, "--level 13 is out of range: 1 to 12"},
+      {{"cpio", "pack", "-o", "o.cpio", "root", "--compress", "gzip", "--level", " 5"}, "--level ' 5' is not a whole number (0 to 9)"},
+      {{"boot", "--timeout", "nan", "--", "true"}, "--timeout 'nan' is not a number of seconds (such as 30 or 2.5)"},
+      {{"boot", "--timeout", "inf", "--", "true"}, "--timeout 'inf' is not a number of seconds (such as 30 or 2.5)"},
+      {{"boot", "--timeout", "1e3", "--", "true"}, "--timeout '1e3' is not a number of seconds (such as 30 or 2.5)"},
+      {{"boot", "--timeout", "5.", "--", "true"}, "--timeout '5.' is not a number of seconds (such as 30 or 2.5)"},
+      {{"boot", "--timeout", "0", "--", "true"}, "--timeout 0 is out of range: more than 0, at most 86400"},
+      {{"boot", "--timeout", "86400.5", "--", "true"}, "--timeout 86400.5 is out of range: more than 0, at most 86400"},
+      {{"port", "--check", "80abc"}, "--check '80abc' is not a whole number (1 to 65535)"},
+      {{"port", "--check", "0"}, "--check 0 is out of range: 1 to 65535"},
+      {{"port", "--check", "65536"}, "--check 65536 is out of range: 1 to 65535"},
+      {{"port", "--check", "+80"}, "--check '+80' is not a whole number (1 to 65535)"},
+  };
+  for (const auto& c : cases) {
+    Result r = kdk(c.args);
+    std::string command = c.args[0] == "cpio" ? "cpio " + c.args[1] : c.args[0];
+    EXPECT_EQ(r.status, 2) << c.message;
+    EXPECT_EQ(r.err.rfind("kdk " + command + ": " + c.message + "\n", 0), 0u) << r.err;
+    EXPECT_FALSE(fs::exists(path("o.cpio"))) << c.message;
+  }
+  Result env = kdk({"cpio", "pack", "-o", "o.cpio", "root"}, {"SOURCE_DATE_EPOCH=1e9"});
+  EXPECT_EQ(env.status, 1);
+  EXPECT_EQ(env.err,
+            "kdk: SOURCE_DATE_EPOCH: '1e9' is not a number of seconds since the epoch from 0 to 4294967295 (newc's "
+            "limit); fix or unset it\n");
+  EXPECT_FALSE(fs::exists(path("o.cpio")));
+  EXPECT_EQ(kdk({"cpio", "pack", "-o", "o.cpio", "root", "--mtime", "4294967295", "--compress", "zstd", "--level", "22"}).status, 0);
+  EXPECT_EQ(kdk({"boot", "--quiet", "--timeout", "2.5", "--", "true"}).status, 0);
 }
 
 TEST_F(Cli, PackToStandardOutput) {
@@ -371,6 +420,53 @@ TEST_F(Cli, BootReportsTheGuestCommandsStatus) {
   Result r = kdk({"boot", "--quiet", "--", "sh", "-c", "echo kdk-exit-status: 3"});
   EXPECT_EQ(r.status, 1);
   EXPECT_EQ(r.err.rfind("kdk boot: the command run in the guest exited with status 3\n", 0), 0u) << r.err;
+}
+
+// A guest that prints without newlines cannot grow kdk boot's memory or crash its matching: lines
+// are cut at 4 KiB (the log keeps every byte) and matching does not recurse on the input.
+TEST_F(Cli, BootHoldsUnderHugeLines) {
+  Result r = kdk({"boot", "--quiet", "--log", "serial.log", "--expect", "^(a|b)*c", "--expect", "^done$", "--",
+                  "sh", "-c", "head -c 67108864 /dev/zero | tr '\\0' a; echo; printf 'abc\\ndone\\n'"});
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(fs::file_size(path("serial.log")), 67108864u + 10u);
+  EXPECT_LT(r.max_rss_kb, 32 * 1024) << "kdk boot buffered the guest's output";
+}
+
+TEST_F(Cli, BootRefusesBackReferences) {
+  Result r = kdk({"boot", "--expect", "(a)\\1", "--", "true"});
+  EXPECT_EQ(r.status, 1);
+  EXPECT_EQ(r.err, "kdk: --expect: '(a)\\1' has a back-reference (\\1), which kdk boot does not match: its matching "
+                   "can recurse without bound\n");
+}
+
+// Whatever ends kdk boot, SIGKILL included, the command's whole process tree ends with it: its
+// group, a child that left the group with setsid, and an orphan that was reparented.
+TEST_F(Cli, BootEndsTheCommandsWholeTreeWhenKilled) {
+  for (int sig : {SIGKILL, SIGTERM, SIGINT}) {
+    fs::remove(path("ready"));
+    pid_t pid = fork();
+    if (pid == 0) {
+      if (chdir(dir_.c_str()) != 0) _exit(127);
+      int n = open("/dev/null", O_RDWR);
+      dup2(n, 0);
+      dup2(n, 1);
+      dup2(n, 2);
+      execl(KDK_BINARY, KDK_BINARY, "boot", "--quiet", "--timeout", "600", "--", "sh", "-c",
+            "sleep 1000 & echo $! > group.pid; setsid sleep 1001 & echo $! > setsid.pid;"
+            "(sleep 1002 & echo $! > orphan.pid); touch ready; sleep 1003",
+            static_cast<char*>(nullptr));
+      _exit(127);
+    }
+    for (int i = 0; i < 200 && !fs::exists(path("ready")); ++i) usleep(50000);
+    ASSERT_TRUE(fs::exists(path("ready"))) << "the command did not start";
+    kill(pid, sig);
+    waitpid(pid, nullptr, 0);
+    for (const char* name : {"group.pid", "setsid.pid", "orphan.pid"}) {
+      pid_t child = std::stoi(slurp(path(name)));
+      EXPECT_TRUE(gone(child)) << name << " outlived kdk boot ended by signal " << sig;
+      if (!gone(child)) kill(child, SIGKILL);
+    }
+  }
 }
 
 }  // namespace

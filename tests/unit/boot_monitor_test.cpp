@@ -66,5 +66,44 @@ TEST(BootMonitor, BadRegularExpression) {
   EXPECT_EQ(test::error_of([] { BootMonitor m({"(unclosed"}); }).rfind("kdk: --expect: bad regular expression '(unclosed': ", 0), 0u);
 }
 
+TEST(LineSplitter, CutsLongLinesAndDropsTheirRest) {
+  std::vector<std::string> got;
+  auto take = [&](const std::string& l) { got.push_back(l); };
+  LineSplitter s;
+  s.feed("one\ntw", take);
+  s.feed("o\n", take);
+  std::string exact(kMaxLineBytes, 'e');
+  s.feed(exact + "\n", take);  // exactly the limit: whole, once
+  std::string longer(3 * kMaxLineBytes + 5, 'x');
+  for (std::size_t i = 0; i < longer.size(); i += 1000) s.feed(longer.substr(i, 1000), take);
+  s.feed("\nafter\nlast", take);
+  s.finish(take);
+  EXPECT_EQ(got, (std::vector<std::string>{"one", "two", exact, std::string(kMaxLineBytes, 'x'), "after", "last"}));
+}
+
+TEST(BootMonitor, GuestStatusIsParsedExactly) {
+  EXPECT_EQ(parse_guest_status("kdk-exit-status: 0"), 0);
+  EXPECT_EQ(parse_guest_status("kdk-exit-status: 255 \r"), 255);
+  for (const char* bad : {"kdk-exit-status: 256", "kdk-exit-status: 99999999999999999999", "kdk-exit-status: -1",
+                          "kdk-exit-status: 1x", "kdk-exit-status: ", "kdk-exit-status:1", " kdk-exit-status: 1",
+                          "kdk-exit-status: 0x1", "kdk-exit-status: 1 2"}) {
+    EXPECT_FALSE(parse_guest_status(bad)) << bad;
+    BootMonitor m({});
+    m.feed_line(bad);  // and no exception
+    EXPECT_FALSE(m.guest_status()) << bad;
+  }
+}
+
+TEST(BootMonitor, PosixExtendedExpressions) {
+  BootMonitor m({"^kdk: booted in [0-9.]+ s", "(^| )nokaslr( |$)"});
+  m.feed_line("kdk: booted in 0.61 s");
+  m.feed_line("console=ttyS0 nokaslr");
+  EXPECT_TRUE(m.all_met());
+  EXPECT_EQ(test::error_of([] { BootMonitor b({"(a)\\1"}); }),
+            "kdk: --expect: '(a)\\1' has a back-reference (\\1), which kdk boot does not match: its matching can "
+            "recurse without bound\n");
+  EXPECT_NO_THROW(BootMonitor({"a\\\\1"}));  // an escaped backslash, then a digit
+}
+
 }  // namespace
 }  // namespace kdk

@@ -100,5 +100,23 @@ TEST(Fstab, BadSetArgumentIsQuoted) {
             "    tmpfs /tmp tmpfs\n");
 }
 
+// Every edit value is one line, and not empty (see Inittab.EditValuesAreOneNonEmptyLine).
+TEST(Fstab, EditValuesAreOneNonEmptyLine) {
+  FstabEdit add;
+  add.set.push_back("tmpfs /tmp tmpfs defaults 0 0\nproc /evil proc defaults 0 0");
+  EXPECT_EQ(error_of([&] { edit_fstab("", "f", add); }),
+            "kdk: --set: the value has a newline in it; an entry is one line of text, so it is refused\n"
+            "    tmpfs /tmp tmpfs defaults 0 0\\nproc /evil proc defaults 0 0\n");
+  FstabEdit nul;
+  nul.set.push_back(std::string("tmpfs /tmp\0 tmpfs defaults", 26));
+  EXPECT_EQ(error_of([&] { edit_fstab("", "f", nul); }),
+            "kdk: --set: the value has a NUL in it; an entry is one line of text, so it is refused\n"
+            "    tmpfs /tmp\\x00 tmpfs defaults\n");
+  FstabEdit empty;
+  empty.remove.push_back("");
+  EXPECT_EQ(error_of([&] { edit_fstab("proc /proc proc defaults 0 0\n", "f", empty); }),
+            "kdk: --remove: the value is empty; give an entry\n");
+}
+
 }  // namespace
 }  // namespace kdk

@@ -140,7 +140,15 @@ TEST(Inittab, BadGetty) {
   InittabEdit edit;
   edit.getty.push_back("ttyS0,fast");
   EXPECT_EQ(error_of([&] { edit_inittab("", "f", edit); }),
-            "kdk: --getty: bad baud rate 'fast': expected a number such as 115200\n    ttyS0,fast\n");
+            "kdk: --getty: bad baud rate 'fast': expected a whole number from 50 to 4000000, such as 115200\n"
+            "    ttyS0,fast\n");
+  for (std::string baud : {"0", "4000001", "99999999999999999999", "-9600", "9600 "}) {
+    InittabEdit e;
+    e.getty.push_back("ttyS0," + baud);
+    EXPECT_EQ(error_of([&] { edit_inittab("", "f", e); }),
+              "kdk: --getty: bad baud rate '" + baud + "': expected a whole number from 50 to 4000000, such as 115200\n"
+              "    ttyS0," + baud + "\n");
+  }
 }
 
 TEST(Inittab, BadSetArgumentIsQuoted) {
@@ -155,6 +163,44 @@ TEST(Inittab, CrLfLinesStayByteForByte) {
   InittabEdit edit;
   edit.add.push_back("::shutdown:/bin/sync");
   EXPECT_EQ(edit_inittab(crlf, "f", edit), crlf + "::shutdown:/bin/sync\n");
+}
+
+// Every edit value is one line: a newline, carriage return, NUL or other control character in it
+// would split the entry or corrupt the file for every later edit; an empty --remove would remove
+// every BusyBox entry without a tty.
+TEST(Inittab, EditValuesAreOneNonEmptyLine) {
+  struct Case {
+    std::string option, value, message;
+  };
+  const std::vector<Case> cases = {
+      {"--add", std::string("ttyS1::respawn:/bin/sh\n::sysinit:/bin/evil"),
+       "kdk: --add: the value has a newline in it; an entry is one line of text, so it is refused\n"
+       "    ttyS1::respawn:/bin/sh\\n::sysinit:/bin/evil\n"},
+      {"--set", std::string("ttyS1::respawn:/bin/sh\r"),
+       "kdk: --set: the value has a carriage return in it; an entry is one line of text, so it is refused\n"
+       "    ttyS1::respawn:/bin/sh\\r\n"},
+      {"--set", std::string("ttyS1::respawn:/bin/sh\0x", 24),
+       "kdk: --set: the value has a NUL in it; an entry is one line of text, so it is refused\n"
+       "    ttyS1::respawn:/bin/sh\\x00x\n"},
+      {"--remove", std::string("tty\x1b[2J"),
+       "kdk: --remove: the value has the control character \\x1b in it; an entry is one line of text, so it is refused\n"
+       "    tty\\x1b[2J\n"},
+      {"--remove", "", "kdk: --remove: the value is empty; give an entry\n"},
+      {"--remove-action", "", "kdk: --remove-action: the value is empty; give an entry\n"},
+      {"--getty", "ttyS0\n", "kdk: --getty: the value has a newline in it; an entry is one line of text, so it is refused\n"
+                             "    ttyS0\\n\n"},
+  };
+  for (const auto& c : cases) {
+    InittabEdit edit;
+    if (c.option == "--add") edit.add.push_back(c.value);
+    if (c.option == "--set") edit.set.push_back(c.value);
+    if (c.option == "--remove") edit.remove.push_back(c.value);
+    if (c.option == "--remove-action") edit.remove_actions.push_back(c.value);
+    if (c.option == "--getty") edit.getty.push_back(c.value);
+    EXPECT_EQ(error_of([&] { edit_inittab(kBusyBox, "f", edit); }), c.message);
+  }
+  // A tab is white space, not a control character to refuse.
+  EXPECT_EQ(edit_inittab("", "f", set("ttyS1::respawn:/bin/sh\t-l")), "ttyS1::respawn:/bin/sh\t-l\n");
 }
 
 }  // namespace

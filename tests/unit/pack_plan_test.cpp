@@ -190,5 +190,33 @@ TEST(PackPlan, ListOnlyOutputIsAGenInitCpioList) {
             "slink /bin/sh a 0777 0 0\n");
 }
 
+// Names and link targets the kernel cannot create are refused at the boundary: PATH_MAX with the
+// NUL for a name, NAME_MAX for a component, PATH_MAX - 1 for a symlink target.
+TEST(PackPlan, KernelNameLimits) {
+  PackPlan plan({});
+  std::string component(255, 'c');
+  std::string longest;  // 4095 bytes: the longest name the kernel takes
+  while (longest.size() + 256 <= 4095) longest += component + "/";
+  longest += std::string(4095 - longest.size(), 'x');
+  ASSERT_EQ(longest.size(), 4095u);
+  EXPECT_NO_THROW(plan.add(file(longest)));
+  EXPECT_EQ(error_of([&] { plan.add(file(longest + "y")); }),
+            "kdk: tree/" + longest + "y: the archive name of '" + longest.substr(0, 64) +
+                "...' is 4096 bytes; the kernel takes names of at most 4095 (PATH_MAX)\n");
+  EXPECT_NO_THROW(plan.add(file("d/" + component)));
+  EXPECT_EQ(error_of([&] { plan.add(file("d/" + component + "z/f")); }),
+            "kdk: tree/d/" + component + "z/f: the name component '" + component.substr(0, 32) + "...' of 'd/" +
+                component.substr(0, 62) + "...' is 256 bytes; a file name has at most 255 (NAME_MAX)\n");
+  Member link;
+  link.name = "l";
+  link.mode = S_IFLNK | 0777;
+  link.origin = "list:3";
+  link.target = std::string(4095, 't');
+  EXPECT_NO_THROW(plan.add(link));
+  link.target += "t";
+  EXPECT_EQ(error_of([&] { plan.add(link); }),
+            "kdk: list:3: the target of symlink 'l' is 4096 bytes; the kernel takes at most 4095 (PATH_MAX)\n");
+}
+
 }  // namespace
 }  // namespace kdk
