@@ -25,7 +25,7 @@ const std::vector<Command>& command_table() {
       {"cpio pack",
        "write a newc cpio archive (an initramfs) from directories and gen_init_cpio lists",
        "-o OUT [options] [DIR]...",
-       {{"output", 'o', "OUT", "write the archive to OUT ('-' for standard output); written atomically"},
+       {{"output", 'o', "OUT", "write the archive to OUT ('-' for standard output); written atomically, keeping an existing OUT's mode and owner; a device or FIFO is refused"},
         {"compress", 0, "METHOD", "none (default), gzip, zstd, xz or lz4; xz and lz4 in the forms the kernel unpacks"},
         {"level", 0, "N", "compression level: gzip 0-9, zstd 1-22, xz 0-9, lz4 1-12 (defaults: 6, 6, 6, 9)"},
         {"spec", 0, "LIST", "add the entries of a gen_init_cpio list (repeatable); they come after every DIR"},
@@ -70,7 +70,10 @@ const std::vector<Command>& command_table() {
         {"style", 0, "FORM", "busybox or sysvinit, instead of detecting it (an empty file is busybox)"}},
        "ENTRY is <id>:<runlevels>:<action>:<process>. Edits are applied in the order: removals,\n"
        "--set, --getty, --add. Running the same edit twice changes nothing the second time, and\n"
-       "lines the edit does not touch are kept byte for byte. A missing FILE is created.",
+       "lines the edit does not touch are kept byte for byte. A missing FILE is created.\n"
+       "Each value is one line, without control characters. FILE is replaced atomically, keeping its\n"
+       "mode, owner and group; a symlink's target is edited; a device or FIFO is refused; concurrent\n"
+       "edits take turns (a lock on FILE's directory).",
        cmd_inittab},
       {"fstab",
        "check or edit an fstab",
@@ -80,7 +83,10 @@ const std::vector<Command>& command_table() {
         {"remove", 0, "MOUNTPOINT", "remove the entries for this mount point"}},
        "ENTRY is '<spec> <mount point> <type> <options> [<freq> [<passno>]]'; write a space inside\n"
        "a field as \\040. Running the same edit twice changes nothing the second time, and lines the\n"
-       "edit does not touch are kept byte for byte. A missing FILE is created.",
+       "edit does not touch are kept byte for byte. A missing FILE is created.\n"
+       "Each value is one line, without control characters. FILE is replaced atomically, keeping its\n"
+       "mode, owner and group; a symlink's target is edited; a device or FIFO is refused; concurrent\n"
+       "edits take turns (a lock on FILE's directory).",
        cmd_fstab},
       {"kconfig merge",
        "merge config fragments into a .config, the way merge_config.sh does",

@@ -1,5 +1,6 @@
 // kdk cpio pack | list | extract
 #include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <ctime>
 #include <unistd.h>
@@ -109,6 +110,9 @@ int cmd_cpio_pack(const Args& args) {
     }
     return 0;
   }
+  // A compressor that exits early makes writes to it fail with EPIPE, which kdk reports after
+  // removing its temporary file, instead of SIGPIPE killing kdk before it can.
+  std::signal(SIGPIPE, SIG_IGN);
   Progress progress(isatty(2) && *out != "-");
   auto report = [&](const PackStats& s) { progress.update(s); };
   PackStats stats;
@@ -117,7 +121,11 @@ int cmd_cpio_pack(const Args& args) {
     stats = write_newc(members, 1, settings, report);
   } else {
     AtomicFile file(*out, 0644);
-    stats = write_newc(members, file.fd(), settings, report);
+    try {
+      stats = write_newc(members, file.fd(), settings, report);
+    } catch (const Error& e) {
+      throw Error(std::string(e.what()) + "; " + *out + " was not written (an existing one is unchanged)", e.where());
+    }
     file.commit();
   }
   progress.done(stats, *out, settings.compression);

@@ -1,5 +1,6 @@
 // kdk inittab | fstab: check or edit in place, atomically.
 #include <cerrno>
+#include <optional>
 #include <sys/stat.h>
 
 #include "atomic_file.hpp"
@@ -50,6 +51,8 @@ int cmd_inittab(const Args& args) {
   bool has_edit = !edit.set.empty() || !edit.add.empty() || !edit.remove.empty() || !edit.remove_actions.empty() ||
                   !edit.getty.empty();
   require_edit_or_check(args, has_edit);
+  std::optional<EditLock> lock;
+  if (!args.flag("check")) lock.emplace(path);  // concurrent edits of the file serialize
   std::string content = read_for_edit(path, args.flag("check"));
   if (args.flag("check")) {
     check_inittab(content, path, edit.style);
@@ -65,6 +68,8 @@ int cmd_fstab(const Args& args) {
   edit.set = args.values("set");
   edit.remove = args.values("remove");
   require_edit_or_check(args, !edit.set.empty() || !edit.remove.empty());
+  std::optional<EditLock> lock;
+  if (!args.flag("check")) lock.emplace(path);
   std::string content = read_for_edit(path, args.flag("check"));
   if (args.flag("check")) {
     check_fstab(content, path);
