@@ -420,18 +420,22 @@ void for_each_member(const ArchiveInput& input, const MemberVisitor& visit) {
   } else if (input.path == "-") {
     source = std::make_unique<FdSource>(0, "<stdin>");
   } else {
+    std::string shown = input.shown.empty() ? input.path : input.shown;
     fd = open(input.path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) throw Error("cannot open: " + errno_text(errno), input.path);
+    if (fd < 0) throw Error("cannot open: " + errno_text(errno), shown);
     struct stat st {};
     if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
       close(fd);
-      throw Error("is a directory, not an archive", input.path);
+      throw Error("is a directory, not an archive", shown);
     }
-    source = std::make_unique<FdSource>(fd, input.path);
+    source = std::make_unique<FdSource>(fd, shown);
   }
   FdCloser closer{fd};
   Window window(*source);
-  std::string name = input.memory ? "<memory>" : input.path == "-" ? "<stdin>" : input.path;
+  std::string name = input.memory            ? "<memory>"
+                     : !input.shown.empty() ? input.shown
+                     : input.path == "-"    ? "<stdin>"
+                                            : input.path;
   read_segments(window, "none", 0, name, visit);
 }
 
@@ -521,9 +525,16 @@ PackStats write_newc(const std::vector<Member>& members, int fd, const WriteSett
     fill_entry(entry.get(), m);
     if (archive_write_header(a, entry.get()) < ARCHIVE_WARN) throw Error(archive_message(a), m.origin);
     if (S_ISREG(m.mode) && m.carries_data && m.size > 0) {
-      int in = open(m.source.c_str(), O_RDONLY | O_CLOEXEC);
+      // Never block on, or read through, what replaced a scanned file since the scan: a FIFO
+      // (O_NONBLOCK: open returns at once), a device, or a symlink out of the tree (O_NOFOLLOW).
+      int flags = O_RDONLY | O_CLOEXEC | O_NONBLOCK | (m.source_is_link_ok ? 0 : O_NOFOLLOW);
+      int in = open(m.source.c_str(), flags);
+      if (in < 0 && errno == ELOOP) throw Error("became a symlink while being packed; not following it", m.source);
       if (in < 0) throw Error("cannot open: " + errno_text(errno), m.source);
       FdCloser closer{in};
+      struct stat st {};
+      if (fstat(in, &st) != 0) throw Error("cannot stat: " + errno_text(errno), m.source);
+      if (!S_ISREG(st.st_mode)) throw Error("is no longer a regular file (it was replaced while being packed)", m.source);
       std::uint64_t total = 0;
       for (;;) {
         ssize_t n = read(in, buffer.data(), buffer.size());
@@ -555,10 +566,57 @@ void read_archive(const ArchiveInput& input, const std::function<void(const Entr
   for_each_member(input, [&](archive*, archive_entry* e, const Segment& segment) { visit(to_info(e, segment)); });
 }
 
+namespace {
+
+// Extraction reads its input twice (check, then write). Standard input, a pipe, a FIFO or a
+// character device can be read once, so they are first copied to an unlinked temporary file
+// (O_TMPFILE in $TMPDIR), whose /proc/self/fd path each pass opens anew. A regular file is
+// read where it is. Returns the fd to close, or -1.
+int spool_if_not_seekable(const std::string& archive_path, std::string& read_path) {
+  int in = archive_path == "-" ? 0 : open(archive_path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (in < 0) throw Error("cannot open: " + errno_text(errno), archive_path);
+  FdCloser close_in{archive_path == "-" ? -1 : in};
+  struct stat st {};
+  if (fstat(in, &st) != 0) throw Error("cannot stat: " + errno_text(errno), archive_path);
+  if (S_ISREG(st.st_mode) || S_ISBLK(st.st_mode) || S_ISDIR(st.st_mode)) {
+    if (archive_path == "-") read_path = "/proc/self/fd/0";  // each pass opens it anew, at its start
+    return -1;
+  }
+  const char* tmpdir = std::getenv("TMPDIR");
+  std::string where = tmpdir && *tmpdir ? tmpdir : "/tmp";
+  int spool = open(where.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+  if (spool < 0) throw Error("cannot create a temporary file in " + where + " to hold the stream: " + errno_text(errno), archive_path);
+  std::vector<char> buffer(1 << 16);
+  for (;;) {
+    ssize_t n = read(in, buffer.data(), buffer.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      close(spool);
+      throw Error("read failed: " + errno_text(errno), archive_path);
+    }
+    if (n == 0) break;
+    for (ssize_t done = 0; done < n;) {
+      ssize_t w = write(spool, buffer.data() + done, static_cast<std::size_t>(n - done));
+      if (w < 0 && errno == EINTR) continue;
+      if (w < 0) {
+        int err = errno;
+        close(spool);
+        throw Error("cannot hold the stream in " + where + ": " + errno_text(err), archive_path);
+      }
+      done += w;
+    }
+  }
+  read_path = "/proc/self/fd/" + std::to_string(spool);
+  return spool;
+}
+
+}  // namespace
+
 ExtractReport extract_archive(const std::string& archive_path, const std::string& dir) {
   ExtractReport report;
-  ArchiveInput input{archive_path, std::nullopt};
-  if (archive_path == "-") throw Error("extract reads a file, not standard input: it checks every name before writing", "-");
+  std::string read_path = archive_path;
+  FdCloser spool{spool_if_not_seekable(archive_path, read_path)};
+  ArchiveInput input{read_path, std::nullopt, archive_path == "-" ? "<stdin>" : archive_path};
 
   // Pass 1: refuse a hostile archive before anything is written.
   std::set<std::string> symlinks;

@@ -54,6 +54,7 @@ struct EntryInfo {
 struct ArchiveInput {
   std::string path;
   std::optional<std::string_view> memory;
+  std::string shown = {};  // the name messages use, when it is not `path` (a spooled stream)
 };
 
 // Visits every entry of every cpio archive in the input, the way the kernel unpacks an

@@ -56,7 +56,9 @@ const std::vector<Command>& command_table() {
        "Nothing is written outside DIR: an archive with a '..' component, or with a member that\n"
        "would be written through a symlink it creates, is refused before anything is extracted.\n"
        "A leading '/' is stripped. Device nodes are never created; with --spec-out they are\n"
-       "recorded, so that 'kdk cpio pack DIR --spec LIST' rebuilds an equivalent image.",
+       "recorded, so that 'kdk cpio pack DIR --spec LIST' rebuilds an equivalent image.\n"
+       "ARCHIVE may be '-' for standard input, or a FIFO: a stream is first held in an unlinked\n"
+       "temporary file in $TMPDIR, because the archive is read twice (checked, then written).",
        cmd_cpio_extract},
       {"inittab",
        "check or edit an inittab, BusyBox or sysvinit form",

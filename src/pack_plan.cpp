@@ -99,6 +99,7 @@ void PackPlan::add_list(const std::vector<ListEntry>& entries) {
           if (!S_ISREG(st.st_mode)) throw Error("source '" + e.location + "' of '/" + e.name + "' is not a regular file");
           m.mode |= S_IFREG;
           m.source = e.location;
+          m.source_is_link_ok = true;
           m.size = static_cast<std::uint64_t>(st.st_size);
           m.mtime = st.st_mtime;
           if (m.size > kNewcMaxFileSize) {

@@ -22,6 +22,8 @@ struct Member {
   std::int64_t mtime = 0;
   std::uint64_t size = 0;        // regular files: bytes of data on disk
   std::string source;            // regular files: host path the data is read from
+  bool source_is_link_ok = false;  // a list's source may be a symlink (gen_init_cpio follows it);
+                                   // a scanned tree's file must still be the file scanned
   std::string target;            // symlinks: link target
   std::uint32_t rdev_major = 0;  // devices
   std::uint32_t rdev_minor = 0;

@@ -320,6 +320,33 @@ TEST_F(Cli, ExtractWritesSpecOutAndRepacksToAnEquivalentImage) {
   EXPECT_EQ(kdk({"cpio", "list", "-v", "again"}).out, kdk({"cpio", "list", "-v", "img"}).out);
 }
 
+// extract reads its input twice (check, then write): standard input and a FIFO are held in a
+// temporary file first, so they extract the same tree as the file does (before, a pipe
+// extracted nothing and exited 0); list reads them in one pass.
+TEST_F(Cli, ExtractAndListReadStreams) {
+  spit(path("root/etc/motd"), "hello\n");
+  spit(path("root/bin/tool"), std::string(200000, 't'));
+  ASSERT_EQ(kdk({"cpio", "pack", "-o", "img", "--compress", "gzip", "root"}).status, 0);
+  ASSERT_EQ(kdk({"cpio", "extract", "-C", "from-file", "img"}).status, 0);
+  Result piped = run("/bin/sh", {"-c", "cat img | " + std::string(KDK_BINARY) + " cpio extract -C from-pipe - && cat img | " +
+                                           KDK_BINARY + " cpio list -"});
+  ASSERT_EQ(piped.status, 0) << piped.err;
+  EXPECT_EQ(piped.out, "bin\nbin/tool\netc\netc/motd\n");
+  ASSERT_EQ(mkfifo(path("fifo").c_str(), 0644), 0);
+  Result fifo = run("/bin/sh", {"-c", "cat img > fifo & " + std::string(KDK_BINARY) + " cpio extract -C from-fifo fifo"});
+  ASSERT_EQ(fifo.status, 0) << fifo.err;
+  Result redirected = run("/bin/sh", {"-c", std::string(KDK_BINARY) + " cpio extract -C from-stdin-file - < img"});
+  ASSERT_EQ(redirected.status, 0) << redirected.err;
+  for (const char* tree : {"from-pipe", "from-fifo", "from-stdin-file"}) {
+    EXPECT_EQ(slurp(path(std::string(tree) + "/etc/motd")), "hello\n") << tree;
+    EXPECT_TRUE(slurp(path(std::string(tree) + "/bin/tool")) == std::string(200000, 't')) << tree;
+  }
+  Result truncated = run("/bin/sh", {"-c", "head -c 100 img | " + std::string(KDK_BINARY) + " cpio extract -C cut -"});
+  EXPECT_EQ(truncated.status, 1);
+  EXPECT_EQ(truncated.err.rfind("kdk: <stdin>: offset 0: truncated gzip input", 0), 0u) << truncated.err;
+  EXPECT_FALSE(fs::exists(path("cut")));
+}
+
 TEST_F(Cli, ExtractWithoutSpecOutWarnsAboutDevices) {
   spit(path("l"), "nod /dev/console 0600 0 0 c 5 1\nnod /dev/null 0666 0 0 c 1 3\n");
   ASSERT_EQ(kdk({"cpio", "pack", "-o", "img", "--spec", "l"}).status, 0);

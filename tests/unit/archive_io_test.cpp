@@ -238,5 +238,30 @@ TEST_F(ArchiveTest, ExtractReplacesASymlinkWithADirectoryInsteadOfFollowingIt) {
   EXPECT_EQ(read_file(tmp / "dest/escape/owned"), "hello\n");
 }
 
+// A scanned file replaced before pack reads it: a FIFO must not block the pack, and a symlink
+// (to a secret outside the tree) must not be followed. The plan was made before the swap.
+TEST_F(ArchiveTest, PackRefusesWhatReplacedAScannedFile) {
+  test::write(tmp / "secret", "not for the archive\n");
+  for (std::string kind : {"fifo", "symlink", "directory"}) {
+    std::vector<Member> members = plan();
+    std::string motd = tmp / "root/etc/motd";
+    ASSERT_EQ(unlink(motd.c_str()), 0);
+    int made = kind == "fifo"      ? mkfifo(motd.c_str(), 0644)
+               : kind == "symlink" ? symlink((tmp / "secret").c_str(), motd.c_str())
+                                   : mkdir(motd.c_str(), 0755);
+    ASSERT_EQ(made, 0) << kind;
+    int fd = open((tmp / "out.cpio").c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    ASSERT_GE(fd, 0);
+    std::string error = error_of([&] { write_newc(members, fd, {Compression::None, std::nullopt}); });
+    close(fd);
+    EXPECT_EQ(error, kind == "symlink"
+                         ? "kdk: " + motd + ": became a symlink while being packed; not following it\n"
+                         : "kdk: " + motd + ": is no longer a regular file (it was replaced while being packed)\n")
+        << kind;
+    ASSERT_EQ(kind == "directory" ? rmdir(motd.c_str()) : unlink(motd.c_str()), 0);
+    test::write(motd, "hello\n");
+  }
+}
+
 }  // namespace
 }  // namespace kdk
