@@ -67,8 +67,10 @@ void end_tree(pid_t leader, int grace_ms) {
     kill(-leader, sig);
     for (pid_t child : children_of_self()) kill(child, sig);
   };
-  signal_all(SIGTERM);
   for (int waited = 0;; waited += 20) {
+    // Every round: what was adopted since the last one (a setsid child whose parent just ended)
+    // gets its signal at once, not only after the grace period.
+    signal_all(waited >= grace_ms ? SIGKILL : SIGTERM);
     bool others = false;
     for (pid_t child : children_of_self()) {
       if (child != leader && waitpid(child, nullptr, WNOHANG) == 0) others = true;
@@ -80,7 +82,6 @@ void end_tree(pid_t leader, int grace_ms) {
       waitpid(leader, nullptr, 0);
       return;
     }
-    if (waited >= grace_ms) signal_all(SIGKILL);
     usleep(20000);
   }
 }

@@ -407,8 +407,9 @@ TEST_F(Cli, FstabCreatesAndEdits) {
 
 // kdk boot with sh standing in for QEMU: the process-group and verdict rules do not depend on
 // what the command is.
+// Waits up to 10 s (a loaded CI machine) for the process to end; returns at once when it has.
 bool gone(pid_t pid) {
-  for (int i = 0; i < 40; ++i) {
+  for (int i = 0; i < 200; ++i) {
     std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
     std::string line;
     if (!std::getline(stat, line)) return true;
