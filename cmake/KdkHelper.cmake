@@ -19,6 +19,7 @@ add_library(kdk_core STATIC
   src/cmd_files.cpp
   src/cmd_kconfig.cpp
   src/error.cpp
+  src/extract_tree.cpp
   src/fstab.cpp
   src/initlist.cpp
   src/inittab.cpp

@@ -13,11 +13,12 @@
 #include <fcntl.h>
 #include <map>
 #include <memory>
-#include <set>
+#include <unordered_map>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "error.hpp"
+#include "extract_tree.hpp"
 
 namespace kdk {
 namespace {
@@ -474,22 +475,6 @@ std::optional<std::string> extraction_name(const char* raw, const std::string& a
   }
 }
 
-std::string make_directory(const std::string& dir) {
-  std::string partial;
-  std::size_t pos = 0;
-  while (pos != std::string::npos) {
-    pos = dir.find('/', pos + 1);
-    partial = dir.substr(0, pos);
-    if (partial.empty()) continue;
-    if (mkdir(partial.c_str(), 0755) != 0 && errno != EEXIST) throw Error("cannot create: " + errno_text(errno), partial);
-  }
-  char resolved[PATH_MAX];
-  if (!realpath(dir.c_str(), resolved)) throw Error("cannot resolve: " + errno_text(errno), dir);
-  struct stat st {};
-  if (stat(resolved, &st) != 0 || !S_ISDIR(st.st_mode)) throw Error("not a directory", dir);
-  return resolved;
-}
-
 }  // namespace
 
 std::optional<Compression> parse_compression(std::string_view name) {
@@ -568,6 +553,24 @@ void read_archive(const ArchiveInput& input, const std::function<void(const Entr
 
 namespace {
 
+// Hard links as the kernel makes them (init/initramfs.c, maybe_link): only regular files with
+// two or more links, matched by device, inode and type; the first name seen is the one linked
+// to. libarchive's own matching (any type) is not used.
+class HardLinks {
+ public:
+  // The name `name` is a link to, or "" when it is a file of its own.
+  std::string resolve(archive_entry* e, const std::string& name) {
+    if (!S_ISREG(archive_entry_mode(e)) || archive_entry_nlink(e) < 2) return "";
+    std::string key = std::to_string(archive_entry_devmajor(e)) + ":" + std::to_string(archive_entry_devminor(e)) + ":" +
+                      std::to_string(archive_entry_ino64(e));
+    auto [it, added] = first_.emplace(std::move(key), name);
+    return added ? "" : it->second;
+  }
+
+ private:
+  std::unordered_map<std::string, std::string> first_;
+};
+
 // Extraction reads its input twice (check, then write). Standard input, a pipe, a FIFO or a
 // character device can be read once, so they are first copied to an unlinked temporary file
 // (O_TMPFILE in $TMPDIR), whose /proc/self/fd path each pass opens anew. A regular file is
@@ -613,48 +616,63 @@ int spool_if_not_seekable(const std::string& archive_path, std::string& read_pat
 }  // namespace
 
 ExtractReport extract_archive(const std::string& archive_path, const std::string& dir) {
-  ExtractReport report;
   std::string read_path = archive_path;
   FdCloser spool{spool_if_not_seekable(archive_path, read_path)};
-  ArchiveInput input{read_path, std::nullopt, archive_path == "-" ? "<stdin>" : archive_path};
+  return extract_archive(ArchiveInput{read_path, std::nullopt, archive_path == "-" ? "<stdin>" : archive_path}, dir);
+}
 
-  // Pass 1: refuse a hostile archive before anything is written.
-  std::set<std::string> symlinks;
+ExtractReport extract_archive(const ArchiveInput& input, const std::string& dir) {
+  ExtractReport report;
+  const std::string shown = input.memory ? "<memory>" : !input.shown.empty() ? input.shown : input.path;
+
+  // Pass 1: refuse a hostile archive before anything is written. What each name holds after
+  // each member is tracked, so that no member goes through a symlink or a non-directory the
+  // archive made, and a hard link leads only to a regular file the archive made.
+  std::unordered_map<std::string, char> kinds;  // 'd' directory, 'f' regular file, 'l' symlink, 'o' other
+  HardLinks links;
   for_each_member(input, [&](archive*, archive_entry* e, const Segment&) {
-    auto name = extraction_name(archive_entry_pathname(e), archive_path, report.stripped_absolute);
+    auto name = extraction_name(archive_entry_pathname(e), shown, report.stripped_absolute);
     if (!name) return;
-    if (const char* hardlink = archive_entry_hardlink(e)) extraction_name(hardlink, archive_path, report.stripped_absolute);
     for (auto slash = name->find('/'); slash != std::string::npos; slash = name->find('/', slash + 1)) {
-      std::string prefix = name->substr(0, slash);
-      if (symlinks.count(prefix)) {
-        throw Error("member '" + *name + "' would be written through '" + prefix +
-                        "', a symlink this archive creates; refusing to extract anything",
-                    archive_path);
+      auto made = kinds.find(name->substr(0, slash));
+      if (made != kinds.end() && made->second != 'd') {
+        throw Error("member '" + *name + "' would be written through '" + made->first + "', a " +
+                        (made->second == 'l' ? "symlink" : "non-directory") +
+                        " this archive creates; refusing to extract anything",
+                    shown);
       }
     }
-    if (S_ISLNK(archive_entry_mode(e))) {
-      symlinks.insert(*name);
-    } else {
-      symlinks.erase(*name);
+    mode_t mode = archive_entry_mode(e);
+    std::string link_to = links.resolve(e, *name);
+    if (!link_to.empty()) {
+      auto made = kinds.find(link_to);
+      if (made == kinds.end() || made->second != 'f') {
+        throw Error("member '" + *name + "' is a hard link to '" + link_to +
+                        "', which is no longer a regular file this archive creates; refusing to extract anything",
+                    shown);
+      }
     }
+    kinds[*name] = S_ISDIR(mode) ? 'd' : S_ISREG(mode) ? 'f' : S_ISLNK(mode) ? 'l' : 'o';
   });
+  kinds.clear();
+  links = {};
 
-  // Pass 2: write. Device nodes and sockets are never created (an unprivileged user cannot, and
-  // root gets the same tree, so the result does not depend on who ran it); they go to the spec.
-  std::string root = make_directory(dir);
-  WriteHandle disk(archive_write_disk_new());
-  archive_write_disk_set_options(disk.get(), ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_UNLINK |
-                                                 ARCHIVE_EXTRACT_SECURE_NODOTDOT | ARCHIVE_EXTRACT_SECURE_SYMLINKS);
+  // Pass 2: write, through TreeWriter (see extract_tree.hpp). Device nodes and sockets are never
+  // created, and no owner, set-id or sticky bit is ever applied (the tree is the same whoever
+  // runs kdk); what the tree cannot hold goes to the spec.
+  TreeWriter tree(dir, shown);
+  const std::string& root = tree.root();
   std::map<std::string, std::size_t> spec_links;  // "dev:ino" -> index in report.spec
   bool stripped = false;
   for_each_member(input, [&](archive* reader, archive_entry* e, const Segment&) {
-    auto name = extraction_name(archive_entry_pathname(e), archive_path, stripped);
+    auto name = extraction_name(archive_entry_pathname(e), shown, stripped);
     if (!name) return;
     mode_t mode = archive_entry_mode(e);
     auto uid = static_cast<std::uint32_t>(archive_entry_uid(e));
     auto gid = static_cast<std::uint32_t>(archive_entry_gid(e));
     bool device = S_ISCHR(mode) || S_ISBLK(mode) || S_ISSOCK(mode);
-    if (device || uid != 0 || gid != 0 || (mode & 07000)) {
+    bool lost_bits = !S_ISLNK(mode) && (TreeWriter::disk_mode(mode) & 07777) != (mode & 07777);
+    if (device || uid != 0 || gid != 0 || lost_bits) {
       ListEntry spec;
       spec.name = *name;
       spec.mode = mode & 07777;
@@ -686,34 +704,38 @@ ExtractReport extract_archive(const std::string& archive_path, const std::string
         report.spec.push_back(std::move(spec));
       }
     }
-    if (device) return;
-    std::string path = root + "/" + *name;
-    archive_entry_set_pathname(e, path.c_str());
-    std::string link_path;
-    if (const char* hardlink = archive_entry_hardlink(e)) {
-      bool ignored = false;
-      link_path = root + "/" + extraction_name(hardlink, archive_path, ignored).value_or("");
-      archive_entry_set_hardlink(e, link_path.c_str());
-    }
-    if (archive_write_header(disk.get(), e) < ARCHIVE_WARN) {
-      throw Error("member '" + *name + "': " + archive_message(disk.get()), archive_path);
-    }
-    const void* buffer = nullptr;
-    std::size_t size = 0;
-    la_int64_t offset = 0;
-    int r;
-    while ((r = archive_read_data_block(reader, &buffer, &size, &offset)) == ARCHIVE_OK) {
-      if (archive_write_data_block(disk.get(), buffer, size, offset) < ARCHIVE_WARN) {
-        throw Error("member '" + *name + "': " + archive_message(disk.get()), archive_path);
+    std::int64_t mtime = archive_entry_mtime(e);
+    switch (mode & S_IFMT) {
+      case S_IFDIR: tree.directory(*name, mode, mtime); break;
+      case S_IFLNK: tree.symlink(*name, archive_entry_symlink(e) ? archive_entry_symlink(e) : "", mtime); break;
+      case S_IFIFO: tree.fifo(*name, mode, mtime); break;
+      case S_IFREG: {
+        std::string link_to = links.resolve(e, *name);
+        auto size = static_cast<std::uint64_t>(std::max<la_int64_t>(archive_entry_size(e), 0));
+        int fd = tree.file(*name, link_to, size);
+        FdCloser closer{fd};
+        const void* data = nullptr;
+        std::size_t length = 0;
+        la_int64_t offset = 0;
+        int r;
+        while ((r = archive_read_data_block(reader, &data, &length, &offset)) == ARCHIVE_OK) {
+          for (std::size_t done = 0; done < length;) {
+            ssize_t w = pwrite(fd, static_cast<const char*>(data) + done, length - done, static_cast<off_t>(offset) + static_cast<off_t>(done));
+            if (w < 0 && errno == EINTR) continue;
+            if (w < 0) throw Error("member '" + *name + "': cannot write: " + errno_text(errno), shown);
+            done += static_cast<std::size_t>(w);
+          }
+        }
+        if (r != ARCHIVE_EOF) throw Error("member '" + *name + "': " + archive_message(reader), shown);
+        closer.fd = -1;
+        tree.finish_file(fd, mode, mtime);
+        break;
       }
-    }
-    if (r != ARCHIVE_EOF) throw Error("member '" + *name + "': " + archive_message(reader), archive_path);
-    if (archive_write_finish_entry(disk.get()) < ARCHIVE_WARN) {
-      throw Error("member '" + *name + "': " + archive_message(disk.get()), archive_path);
+      default: return;  // devices and sockets: only in the spec
     }
     ++report.extracted;
   });
-  if (archive_write_close(disk.get()) != ARCHIVE_OK) throw Error(archive_message(disk.get()), dir);
+  tree.finish();
   return report;
 }
 

@@ -65,16 +65,21 @@ void read_archive(const ArchiveInput& input, const std::function<void(const Entr
 
 struct ExtractReport {
   std::uint64_t extracted = 0;
-  // Entries the extracted tree cannot carry for an unprivileged user: device nodes, sockets,
-  // owners other than 0:0, set-id and sticky bits. As a gen_init_cpio list they let
-  // `kdk cpio pack DIR --spec LIST` rebuild an equivalent image.
+  // What the extracted tree does not hold as the archive has it: device nodes and sockets,
+  // owners other than 0:0, set-id and sticky bits, and modes an ordinary user could not read
+  // back (a file without owner read, a directory without owner read and search). As a
+  // gen_init_cpio list they let `kdk cpio pack DIR --spec LIST` rebuild an equivalent image.
   std::vector<ListEntry> spec;
   bool stripped_absolute = false;
 };
 
-// Extracts into `dir` (created if missing). Refuses, before writing anything, an archive with a
-// '..' component or a member that would be written through a symlink the archive itself creates;
-// leading '/' is stripped, as the kernel treats such names relative to the root.
+// Extracts into `dir` (created if missing), writing only inside it (see extract_tree.hpp).
+// Refuses, before writing anything, an archive with a '..' component, a member that would be
+// written through a symlink or non-directory the archive itself creates, or a hard link to what
+// is not (any longer) a regular file of the archive. A leading '/' is stripped, as the kernel
+// treats such names relative to the root. Hard links are matched as the kernel matches them.
+// The path form reads standard input ("-"), a pipe or a FIFO through a temporary copy.
 ExtractReport extract_archive(const std::string& archive_path, const std::string& dir);
+ExtractReport extract_archive(const ArchiveInput& input, const std::string& dir);
 
 }  // namespace kdk

@@ -52,11 +52,16 @@ const std::vector<Command>& command_table() {
        "extract a cpio archive without root, recording what a plain directory cannot hold",
        "-C DIR [--spec-out LIST] ARCHIVE",
        {{"directory", 'C', "DIR", "extract into DIR (created if missing)"},
-        {"spec-out", 0, "LIST", "write device nodes, sockets, owners and set-id bits as a gen_init_cpio list"}},
-       "Nothing is written outside DIR: an archive with a '..' component, or with a member that\n"
-       "would be written through a symlink it creates, is refused before anything is extracted.\n"
-       "A leading '/' is stripped. Device nodes are never created; with --spec-out they are\n"
-       "recorded, so that 'kdk cpio pack DIR --spec LIST' rebuilds an equivalent image.\n"
+        {"spec-out", 0, "LIST", "write what DIR cannot hold (devices, owners, set-id bits, modes) as a gen_init_cpio list"}},
+       "Nothing outside DIR is ever opened, changed or linked: every file is created relative to\n"
+       "DIR without following a symlink, and a symlink or a non-directory where a parent must be\n"
+       "is an error, never followed. An archive with a '..' component, a member that would be\n"
+       "written through a symlink it creates, or a hard link to what is not a regular file it\n"
+       "creates, is refused before anything is extracted. A leading '/' is stripped.\n"
+       "Owners, set-id and sticky bits are never applied, and device nodes never created (root or\n"
+       "not); files stay readable and directories writable by whoever extracted them. With\n"
+       "--spec-out all of that is recorded, so that 'kdk cpio pack DIR --spec LIST' rebuilds an\n"
+       "equivalent image.\n"
        "ARCHIVE may be '-' for standard input, or a FIFO: a stream is first held in an unlinked\n"
        "temporary file in $TMPDIR, because the archive is read twice (checked, then written).",
        cmd_cpio_extract},

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <fcntl.h>
+#include <grp.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -54,10 +55,18 @@ class Cli : public ::testing::Test {
     return run(KDK_BINARY, args, env);
   }
 
-  Result run(const std::string& program, const std::vector<std::string>& args, const std::vector<std::string>& env = {}) {
+  Result run(const std::string& program, const std::vector<std::string>& args, const std::vector<std::string>& env = {},
+             bool ordinary_user = false) {
     std::string out = base_ + "/stdout", err = base_ + "/stderr";
+    if (ordinary_user && geteuid() == 0) {
+      // The test's directory becomes nobody's, and kdk runs as nobody.
+      chmod(base_.c_str(), 0755);
+      for (const auto& e : fs::recursive_directory_iterator(dir_)) lchown(e.path().c_str(), 65534, 65534);
+      lchown(dir_.c_str(), 65534, 65534);
+    }
     pid_t pid = fork();
     if (pid == 0) {
+      if (ordinary_user && geteuid() == 0 && (setgroups(0, nullptr) != 0 || setgid(65534) != 0 || setuid(65534) != 0)) _exit(126);
       if (chdir(dir_.c_str()) != 0) _exit(127);
       int o = open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
       int e = open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
@@ -318,6 +327,32 @@ TEST_F(Cli, ExtractWritesSpecOutAndRepacksToAnEquivalentImage) {
             "dir /home/u 0700 1000 100\n");
   ASSERT_EQ(kdk({"cpio", "pack", "-o", "again", "--compress", "zstd", "x", "--spec", "x.list"}).status, 0);
   EXPECT_EQ(kdk({"cpio", "list", "-v", "again"}).out, kdk({"cpio", "list", "-v", "img"}).out);
+}
+
+// As an ordinary user, an archive with mode-000 files and directories, a set-id file and a
+// read-only directory extracts to a tree that user can read back, and repacks to the same image:
+// the modes the tree does not hold are in the spec.
+TEST_F(Cli, ExtractAndRepackAsAnOrdinaryUserKeepEveryMode) {
+  spit(path("src"), "secret");
+  spit(path("l"), "dir /locked 0000 0 0\nfile /locked/secret src 0000 0 0\nfile /bin/su src 4755 0 0\n"
+                  "dir /ro 0555 0 0\nfile /ro/f src 0444 0 0\ndir /tmp 1777 0 0\n");
+  ASSERT_EQ(kdk({"cpio", "pack", "-o", "img", "--mtime", "1000", "--spec", "l"}).status, 0);
+  auto as_user = [&](const std::vector<std::string>& args) { return run(KDK_BINARY, args, {}, true); };
+  Result r = as_user({"cpio", "extract", "-C", "x", "--spec-out", "x.list", "img"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  struct stat st {};
+  ASSERT_EQ(stat(path("x/locked/secret").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 07777, 0400u);
+  if (geteuid() == 0) {
+    EXPECT_EQ(st.st_uid, 65534u) << "extracted files belong to whoever extracted them";
+  }
+  ASSERT_EQ(stat(path("x/bin/su").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 07777, 0755u) << "no set-id bit on disk";
+  r = as_user({"cpio", "pack", "-o", "again", "--mtime", "1000", "x", "--spec", "x.list"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(kdk({"cpio", "list", "-v", "again"}).out, kdk({"cpio", "list", "-v", "img"}).out);
+  r = run("rm", {"-rf", "x"}, {}, true);
+  EXPECT_EQ(r.status, 0) << "the user can remove what they extracted: " << r.err;
 }
 
 // extract reads its input twice (check, then write): standard input and a FIFO are held in a
