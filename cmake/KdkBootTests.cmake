@@ -14,6 +14,8 @@ foreach(_arch IN LISTS KDK_ARCHES)
   get_property(_fragments GLOBAL PROPERTY KDK_${_arch}_LINUX_FRAGMENTS)
   kdk_arch_get(${_arch} SRCARCH _srcarch)
   _kdk_add_boot_test(boot.${_arch}.shell ${_arch} boot 600 bash "${PROJECT_SOURCE_DIR}/tests/boot/shell.sh" "${_env}")
+  _kdk_add_boot_test(initramfs.${_arch}.concatenated ${_arch} "boot;initramfs" 600
+    bash "${PROJECT_SOURCE_DIR}/tests/boot/concatenated.sh" "${_env}")
   _kdk_add_boot_test(gdb.${_arch}.start_kernel ${_arch} "boot;gdb" 600
     bash "${PROJECT_SOURCE_DIR}/tests/boot/gdb_start_kernel.sh" "${_env}")
   _kdk_add_boot_test(config.${_arch}.fragments ${_arch} config 120

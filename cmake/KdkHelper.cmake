@@ -2,6 +2,14 @@
 # preset and every superbuild share this module.
 
 find_package(LibArchive 3.3 REQUIRED)
+# The kernel's initramfs decompressors' reference libraries, used directly (decompress.cpp) so
+# that kdk knows where each compressed stream ends, as the kernel does.
+find_package(ZLIB REQUIRED)
+find_package(BZip2 REQUIRED)
+find_package(LibLZMA REQUIRED)
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(KDK_ZSTD REQUIRED IMPORTED_TARGET libzstd)
+pkg_check_modules(KDK_LZ4 REQUIRED IMPORTED_TARGET liblz4)
 
 # Shared C++ settings travel on an INTERFACE target linked PRIVATE, never as global flags.
 add_library(kdk_cxx_settings INTERFACE)
@@ -18,6 +26,7 @@ add_library(kdk_core STATIC
   src/cmd_cpio.cpp
   src/cmd_files.cpp
   src/cmd_kconfig.cpp
+  src/decompress.cpp
   src/error.cpp
   src/extract_tree.cpp
   src/fstab.cpp
@@ -31,7 +40,8 @@ add_library(kdk_core STATIC
   src/tree_scan.cpp)
 target_include_directories(kdk_core PUBLIC "${CMAKE_CURRENT_SOURCE_DIR}/src")
 target_compile_definitions(kdk_core PRIVATE KDK_VERSION="${PROJECT_VERSION}")
-target_link_libraries(kdk_core PRIVATE kdk_cxx_settings LibArchive::LibArchive)
+target_link_libraries(kdk_core PRIVATE kdk_cxx_settings LibArchive::LibArchive ZLIB::ZLIB BZip2::BZip2 LibLZMA::LibLZMA
+  PkgConfig::KDK_ZSTD PkgConfig::KDK_LZ4)
 target_compile_features(kdk_core PUBLIC cxx_std_20)
 
 add_executable(kdk src/main.cpp)

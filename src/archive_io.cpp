@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "error.hpp"
+#include "decompress.hpp"
 #include "extract_tree.hpp"
 
 namespace kdk {
@@ -234,58 +235,59 @@ la_ssize_t window_read(archive*, void* client, const void** buffer) {
   return static_cast<la_ssize_t>(view.size());
 }
 
-// A compressed stream inside the outer input, decompressed by libarchive's "raw" format.
+// A compressed stream inside the outer input, decoded by the kernel's decompressor for its
+// format (decompress.hpp), which says exactly where the stream ends.
 class DecompressSource : public ChunkSource {
  public:
-  DecompressSource(Window& outer, std::uint64_t start, const std::string& input_name)
-      : reader_(archive_read_new()), cursor_{&outer, start, start, reader_.get()}, name_(input_name) {
-    // The kernel's own formats, through libarchive's libraries; not filter_all, whose fallbacks
-    // (lrzip, lzop, grzip ...) would run external programs on untrusted input.
-    archive_read_support_filter_gzip(reader_.get());
-    archive_read_support_filter_bzip2(reader_.get());
-    archive_read_support_filter_xz(reader_.get());
-    archive_read_support_filter_lzma(reader_.get());
-    archive_read_support_filter_lz4(reader_.get());
-    archive_read_support_filter_zstd(reader_.get());
-    archive_read_support_format_raw(reader_.get());
-    archive_entry* e = nullptr;
-    // Opening reads ahead, so a damaged stream fails here with libarchive's own diagnosis; data
-    // that no filter recognizes opens as raw with a single filter.
-    if (archive_read_open(reader_.get(), &cursor_, nullptr, window_read, nullptr) != ARCHIVE_OK) fail();
-    if (archive_filter_count(reader_.get()) < 2) {
-      throw Error("offset " + std::to_string(start) +
-                      ": neither a cpio archive nor a compressed stream (gzip, zstd, xz, lz4, bzip2) starts here",
-                  name_);
-    }
-    filter_ = archive_filter_name(reader_.get(), 0);
-    if (archive_read_next_header(reader_.get(), &e) != ARCHIVE_OK) fail();
-  }
+  DecompressSource(Window& outer, std::uint64_t start, std::unique_ptr<Decoder> decoder, const std::string& input_name)
+      : outer_(outer), start_(start), pos_(start), decoder_(std::move(decoder)), name_(input_name) {}
 
   bool next(std::string& chunk) override {
-    const void* buffer = nullptr;
-    std::size_t size = 0;
-    la_int64_t offset = 0;
-    int r = archive_read_data_block(reader_.get(), &buffer, &size, &offset);
-    if (r == ARCHIVE_EOF) return false;
-    if (r < ARCHIVE_WARN) fail();
-    chunk.assign(static_cast<const char*>(buffer), size);
-    return true;
+    while (!ended_) {
+      std::string joined;
+      std::string_view view = outer_.at(pos_);
+      if (want_ > view.size()) {  // the decoder needs more contiguous input than one chunk holds
+        joined = outer_.peek(pos_, want_);
+        view = joined;
+      }
+      bool input_ends = outer_.at(pos_ + view.size()).empty();
+      std::size_t used = 0;
+      try {
+        ended_ = decoder_->step(view, input_ends, used, chunk);
+      } catch (const Error& e) {
+        fail(e.what());
+      }
+      pos_ += used;
+      outer_.release_before(pos_);
+      if (ended_ || !chunk.empty()) {
+        want_ = 0;
+        return !chunk.empty();
+      }
+      if (used == 0) {
+        if (input_ends) fail("truncated: the input ends before the stream does");
+        want_ = std::max<std::size_t>(view.size() * 2, 1 << 16);
+      } else {
+        want_ = 0;
+      }
+    }
+    return false;
   }
 
-  const std::string& filter() const { return filter_; }
+  std::string filter() const { return decoder_->name(); }
+  // Where the stream ended in the outer input; valid once next() returned false.
+  std::uint64_t end() const { return pos_; }
 
  private:
-  [[noreturn]] void fail() {
-    std::string stream = filter_.empty() ? "" : filter_ + " stream: ";
-    throw Error("offset " + std::to_string(cursor_.start) + ": " + stream + archive_message(reader_.get()) +
-                    " (is the file truncated, or followed by something else?)",
-                name_);
+  [[noreturn]] void fail(const std::string& what) const {
+    throw Error("offset " + std::to_string(start_) + ": " + decoder_->name() + " stream: " + what, name_);
   }
 
-  ReadHandle reader_;
-  Cursor cursor_;
+  Window& outer_;
+  std::uint64_t start_, pos_;
+  std::unique_ptr<Decoder> decoder_;
   std::string name_;
-  std::string filter_;
+  bool ended_ = false;
+  std::size_t want_ = 0;
 };
 
 struct Segment {
@@ -388,28 +390,52 @@ std::uint64_t skip_zeros(Window& window, std::uint64_t offset) {
   }
 }
 
+// The kernel's unpack_to_rootfs loop. In the outer input: zero padding is skipped, a '0' at a
+// 4-byte boundary starts an uncompressed archive, and anything else must be a compressed stream
+// of a format the kernel knows; after that stream, the loop goes on where it ended (more
+// padding, archives or streams). Inside a compressed stream (flush_buffer): archives and zero
+// padding only; padding must end at a 4-byte boundary; another compressed stream is junk.
 void read_segments(Window& window, const std::string& filter, std::uint64_t stream_offset, const std::string& name,
                    const MemberVisitor& visit) {
+  bool inner = filter != "none";
+  std::string where_stream = inner ? filter + " stream at offset " + std::to_string(stream_offset) + ": " : "";
   std::uint64_t offset = 0;
   for (;;) {
+    std::uint64_t zeros_from = offset;
     offset = skip_zeros(window, offset);
     std::string_view view = window.at(offset);
     if (view.empty()) return;
-    if (view[0] == '0') {
-      Segment segment{filter, filter == "none" ? offset : stream_offset};
+    if (inner && offset != zeros_from && offset % 4) {
+      throw Error(where_stream + "zero padding ends at decompressed offset " + std::to_string(offset) +
+                      ", not at a multiple of 4 (the kernel stops with 'broken padding')",
+                  name);
+    }
+    if (view[0] == '0' && (inner || offset % 4 == 0)) {
+      Segment segment{filter, inner ? stream_offset : offset};
       offset = read_one_archive(window, offset, segment, name, visit);
       window.release_before(offset);
       continue;
     }
-    if (filter != "none") {
-      throw Error(filter + " stream at offset " + std::to_string(stream_offset) + ": junk at decompressed offset " +
-                      std::to_string(offset) + " where a cpio archive should start",
+    if (inner) {
+      throw Error(where_stream + "junk at decompressed offset " + std::to_string(offset) +
+                      " where a cpio archive or zero padding should be (the kernel stops with 'junk within "
+                      "compressed archive')",
                   name);
     }
-    DecompressSource decompressed(window, offset, name);
-    Window inner(decompressed);
-    read_segments(inner, decompressed.filter(), offset, name, visit);
-    return;
+    std::string unsupported;
+    std::unique_ptr<Decoder> decoder = detect_decoder(window.peek(offset, 2), unsupported);
+    if (!decoder) {
+      std::string why = view[0] == '0' ? "a cpio archive starts here, but not at a multiple of 4 bytes"
+                        : !unsupported.empty()
+                            ? "a " + unsupported + " stream starts here; the kernel can read it, kdk cannot"
+                            : "neither a cpio archive, nor zero padding, nor a compressed stream the kernel reads "
+                              "(gzip, zstd, xz, lzma, lz4, bzip2) starts here";
+      throw Error("offset " + std::to_string(offset) + ": " + why, name);
+    }
+    DecompressSource decompressed(window, offset, std::move(decoder), name);
+    Window decoded(decompressed);
+    read_segments(decoded, decompressed.filter(), offset, name, visit);
+    offset = decompressed.end();
   }
 }
 

@@ -44,9 +44,12 @@ const std::vector<Command>& command_table() {
        "list the members of a cpio archive, like cpio -t (-v: cpio -tv)",
        "[-v] ARCHIVE",
        {{"verbose", 'v', "", "long listing, as cpio -tv prints it"}},
-       "ARCHIVE may be '-' for standard input. Compression (gzip, zstd, xz, lz4, bzip2) is detected.\n"
-       "Concatenated archives are read the way the kernel reads an initramfs, for example an\n"
-       "uncompressed early-microcode archive followed by a compressed main archive.",
+       "ARCHIVE may be '-' for standard input. The kernel's compressions (gzip, zstd, xz, lzma,\n"
+       "legacy lz4, bzip2) are detected; a decoder may use at most 128 MiB for its window.\n"
+       "The image is read exactly as the kernel unpacks an initramfs: any sequence of\n"
+       "uncompressed archives, compressed streams and zero padding, for example an uncompressed\n"
+       "early-microcode archive followed by a compressed main archive. Anything else is an\n"
+       "error that names its offset.",
        cmd_cpio_list},
       {"cpio extract",
        "extract a cpio archive without root, recording what a plain directory cannot hold",
