@@ -584,6 +584,12 @@ std::string_view compression_name(Compression c) {
 
 PackStats write_newc(const std::vector<Member>& members, int fd, const WriteSettings& settings,
                      const std::function<void(const PackStats&)>& progress) {
+  return write_newc([&](const std::function<void(const Member&)>& each) { for (const auto& m : members) each(m); }, fd,
+                    settings, progress);
+}
+
+PackStats write_newc(const MemberStream& members, int fd, const WriteSettings& settings,
+                     const std::function<void(const PackStats&)>& progress) {
   std::unique_ptr<ZstdSink> zstd;  // outlives the writer, whose free may still call it
   WriteHandle writer(archive_write_new());
   archive* a = writer.get();
@@ -601,7 +607,7 @@ PackStats write_newc(const std::vector<Member>& members, int fd, const WriteSett
   EntryHandle entry(archive_entry_new());
   std::vector<char> buffer(1 << 16);
   PackStats stats;
-  for (const auto& m : members) {
+  members([&](const Member& m) {
     fill_entry(entry.get(), m);
     if (archive_write_header(a, entry.get()) < ARCHIVE_WARN) throw Error(archive_message(a), m.origin);
     if (S_ISREG(m.mode) && m.carries_data && m.size > 0) {
@@ -636,7 +642,7 @@ PackStats write_newc(const std::vector<Member>& members, int fd, const WriteSett
     if (archive_write_finish_entry(a) < ARCHIVE_WARN) throw Error(archive_message(a), m.origin);
     ++stats.members;
     if (progress) progress(stats);
-  }
+  });
   if (archive_write_close(a) != ARCHIVE_OK) throw Error("cannot finish the archive: " + archive_message(a));
   stats.output_bytes = zstd ? zstd->written() : static_cast<std::uint64_t>(archive_filter_bytes(a, -1));
   return stats;

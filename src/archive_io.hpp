@@ -32,9 +32,14 @@ struct PackStats {
   std::uint64_t output_bytes = 0;  // bytes written, after compression
 };
 
-// Writes `members` (from PackPlan::finish) as a newc archive to `fd`. `progress`, if set, is
-// called after each member. Streams file data in 64 KiB pieces: memory does not grow with the
-// archive.
+// Members as they come: the argument is called with each member in archive order
+// (PackPlan::stream, bound to its plan).
+using MemberStream = std::function<void(const std::function<void(const Member&)>&)>;
+
+// Writes the members as a newc archive to `fd`. `progress`, if set, is called after each
+// member. Streams members and file data (64 KiB pieces): memory does not grow with the archive.
+PackStats write_newc(const MemberStream& members, int fd, const WriteSettings& settings,
+                     const std::function<void(const PackStats&)>& progress = {});
 PackStats write_newc(const std::vector<Member>& members, int fd, const WriteSettings& settings,
                      const std::function<void(const PackStats&)>& progress = {});
 

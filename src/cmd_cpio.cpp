@@ -99,10 +99,10 @@ int cmd_cpio_pack(const Args& args) {
   PackPlan plan(options);
   for (const auto& dir : args.positional) scan_tree(dir, options, plan);
   for (const auto& spec : specs) plan.add_list(parse_init_list(read_file(spec), spec));
-  std::vector<Member> members = plan.finish();
+  MemberStream members = [&](const std::function<void(const Member&)>& each) { plan.stream(each); };
 
   if (args.flag("list-only")) {
-    std::string list = plan_to_list(members);
+    std::string list = plan_to_list(plan.finish());
     if (*out == "-") {
       std::fwrite(list.data(), 1, list.size(), stdout);
     } else {

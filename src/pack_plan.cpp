@@ -8,6 +8,7 @@
 #include <unordered_map>
 
 #include "error.hpp"
+#include "tree_scan.hpp"
 
 namespace kdk {
 
@@ -134,66 +135,188 @@ void PackPlan::add_list(const std::vector<ListEntry>& entries) {
   }
 }
 
-std::vector<Member> PackPlan::finish() {
-  // Parents first: a member whose parent is missing gets a plain 0755 root-owned directory,
-  // which is what the kernel would need to create it at all.
-  std::vector<std::string> missing;
-  for (const auto& [name, member] : members_) {
-    for (auto slash = name.rfind('/'); slash != std::string::npos; slash = name.rfind('/', slash - 1)) {
-      std::string parent = name.substr(0, slash);
-      auto it = members_.find(parent);
-      if (it != members_.end()) {
-        if (!S_ISDIR(it->second.mode)) {
-          throw Error("'" + name + "' is inside '" + parent + "', which " + it->second.origin + " makes a non-directory",
-                      member.origin);
-        }
-        break;
+// The merged walk: the trees in parallel, the overlay merged in, one directory at a time.
+class PackPlan::Walk {
+ public:
+  Walk(const PackPlan& plan, bool counting, std::unordered_map<std::string, std::uint32_t>& links,
+       const std::function<void(const Member&)>& visit)
+      : plan_(plan), counting_(counting), links_(links), visit_(visit) {}
+
+  void run() {
+    std::vector<std::size_t> all(plan_.trees_.size());
+    for (std::size_t i = 0; i < all.size(); ++i) all[i] = i;
+    directory("", all, nullptr);
+    if (counting_) return;
+    for (const auto& [key, seen] : seen_) {
+      if (seen.second != links_.at(key)) {
+        throw Error("a hard-linked file's links changed while being packed (" + std::to_string(seen.second) + " of its " +
+                        std::to_string(links_.at(key)) + " names were found the second time)",
+                    key);
       }
-      missing.push_back(parent);
-      if (slash == 0) break;
     }
-  }
-  for (const auto& parent : missing) {
-    if (members_.count(parent)) continue;
-    Member dir;
-    dir.name = parent;
-    dir.mode = S_IFDIR | 0755;
-    dir.mtime = clamp_mtime(options_.clamp.value_or(0));
-    dir.origin = "implied parent directory";
-    members_.emplace(parent, std::move(dir));
   }
 
-  std::vector<Member> out;
-  out.reserve(members_.size());
-  std::unordered_map<std::string, std::size_t> first_link;   // link_key -> index in out
-  std::unordered_map<std::string, std::size_t> last_link;
-  std::unordered_map<std::string, std::uint32_t> link_count;
-  std::unordered_map<std::string, std::uint32_t> subdirs;
-  for (auto& [name, member] : members_) {
-    if (S_ISDIR(member.mode)) {
-      auto slash = name.rfind('/');
-      if (slash != std::string::npos) ++subdirs[name.substr(0, slash)];
+ private:
+  static constexpr int kOverlay = -1, kImplied = -2;
+  struct Child {
+    std::string name;
+    int source;   // the tree it comes from, kOverlay or kImplied
+    bool is_dir;
+  };
+
+  std::string join(const std::string& rel, const std::string& name) const { return rel.empty() ? name : rel + "/" + name; }
+  std::string host(std::size_t tree, const std::string& name) const { return plan_.trees_[tree] + "/" + name; }
+
+  // The overlay's members strictly below `rel` ("" for all), in archive order.
+  auto overlay_below(const std::string& rel) const {
+    const auto& m = plan_.members_;
+    auto first = rel.empty() ? m.begin() : m.upper_bound(rel);
+    auto last = first;
+    while (last != m.end() && (rel.empty() || (last->first.size() > rel.size() && last->first.compare(0, rel.size(), rel) == 0 &&
+                                               last->first[rel.size()] == '/'))) {
+      ++last;
     }
-    if (!member.link_key.empty()) ++link_count[member.link_key];
+    return std::make_pair(first, last);
   }
-  std::uint32_t ino = 0;
-  for (auto& [name, member] : members_) {
-    Member m = std::move(member);  // the map is done with; holding each member twice would double memory
-    if (!m.link_key.empty() && link_count[m.link_key] > 1) {
-      auto [it, inserted] = first_link.emplace(m.link_key, out.size());
-      m.ino = inserted ? ++ino : out[it->second].ino;
-      m.nlink = link_count[m.link_key];
-      m.carries_data = false;
-      last_link[m.link_key] = out.size();
+
+  // `self`: how `rel` itself is made (null for the archive root, which is no member).
+  void directory(const std::string& rel, const std::vector<std::size_t>& trees, const Child* self) {
+    // Every child name, from the trees where `rel` is a directory and from the overlay.
+    std::vector<std::string> names;
+    for (std::size_t t : trees) {
+      std::vector<std::string> found = read_dir_names(rel.empty() ? plan_.trees_[t] : host(t, rel));
+      names.insert(names.end(), std::make_move_iterator(found.begin()), std::make_move_iterator(found.end()));
+    }
+    auto [first, last] = overlay_below(rel);
+    std::size_t skip = rel.empty() ? 0 : rel.size() + 1;
+    for (auto it = first; it != last; ++it) {
+      std::size_t slash = it->first.find('/', skip);
+      names.push_back(it->first.substr(skip, slash == std::string::npos ? std::string::npos : slash - skip));
+    }
+    std::sort(names.begin(), names.end());
+    names.erase(std::unique(names.begin(), names.end()), names.end());
+
+    std::vector<Child> children;
+    children.reserve(names.size());
+    for (auto& name : names) {
+      std::string full = join(rel, name);
+      Child c{std::move(name), kImplied, true};
+      if (auto o = plan_.members_.find(full); o != plan_.members_.end()) {
+        c.source = kOverlay;
+        c.is_dir = S_ISDIR(o->second.mode);
+      } else {
+        for (auto t = trees.rbegin(); t != trees.rend(); ++t) {
+          struct stat st {};
+          if (lstat(host(*t, full).c_str(), &st) == 0) {
+            c.source = static_cast<int>(*t);
+            c.is_dir = S_ISDIR(st.st_mode);
+            break;
+          }
+        }
+      }
+      children.push_back(std::move(c));
+    }
+    if (self) {  // its nlink counts its subdirectories, so it is emitted once they are known
+      std::uint32_t subdirs = 0;
+      for (const auto& c : children) subdirs += c.is_dir;
+      emit(member_of(rel, *self), 2 + subdirs);
+    }
+    for (auto& c : children) {
+      std::string full = join(rel, c.name);
+      std::vector<std::size_t> dir_trees;
+      for (std::size_t t : trees) {
+        struct stat st {};
+        bool is_dir = static_cast<int>(t) == c.source ? c.is_dir
+                                                      : lstat(host(t, full).c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+        if (is_dir) dir_trees.push_back(t);
+      }
+      if (!c.is_dir) {
+        check_nothing_below(full, c, dir_trees);
+        emit(member_of(full, c), 1);
+        continue;
+      }
+      directory(full, dir_trees, &c);
+    }
+  }
+
+  Member member_of(const std::string& full, const Child& c) const {
+    if (c.source == kOverlay) return plan_.members_.at(full);
+    if (c.source == kImplied) {
+      Member dir;
+      dir.name = full;
+      dir.mode = S_IFDIR | 0755;
+      dir.mtime = plan_.clamp_mtime(plan_.options_.clamp.value_or(0));
+      dir.origin = "implied parent directory";
+      return dir;
+    }
+    std::string path = host(static_cast<std::size_t>(c.source), full);
+    struct stat st {};
+    if (lstat(path.c_str(), &st) != 0) throw Error("cannot stat: " + errno_text(errno), path);
+    if (S_ISDIR(st.st_mode) != c.is_dir) throw Error("changed while being packed (it is now a " + std::string(S_ISDIR(st.st_mode) ? "directory" : "non-directory") + ")", path);
+    Member m = host_member(path, full, st, plan_.options_);
+    check_kernel_limits(m);
+    m.mtime = plan_.clamp_mtime(m.mtime);
+    if (S_ISREG(m.mode) && m.size > kNewcMaxFileSize) {
+      throw Error(std::to_string(m.size) + " bytes: newc cannot store a file of 4 GiB or more", m.origin);
+    }
+    return m;
+  }
+
+  // A non-directory cannot hold what a tree or the overlay puts below its name.
+  void check_nothing_below(const std::string& full, const Child& c, const std::vector<std::size_t>& dir_trees) const {
+    auto [first, last] = overlay_below(full);
+    std::string maker = c.source == kOverlay ? plan_.members_.at(full).origin : host(static_cast<std::size_t>(c.source), full);
+    if (first != last) {
+      throw Error("'" + first->first + "' is inside '" + full + "', which " + maker + " makes a non-directory",
+                  first->second.origin);
+    }
+    for (std::size_t t : dir_trees) {
+      std::vector<std::string> inside = read_dir_names(host(t, full));
+      if (!inside.empty()) {
+        throw Error("'" + full + "' is not a directory here, but " + host(t, full) + " made it one and put '" + full + "/" +
+                        inside.front() + "' in it",
+                    maker);
+      }
+    }
+  }
+
+  void emit(Member m, std::uint32_t nlink) {
+    if (counting_) {
+      if (!m.link_key.empty()) ++links_[m.link_key];
+      return;
+    }
+    auto group = m.link_key.empty() ? links_.end() : links_.find(m.link_key);
+    if (group != links_.end() && group->second > 1) {
+      auto [it, added] = seen_.try_emplace(m.link_key, ino_ + 1, 0);
+      if (added) ++ino_;
+      m.ino = it->second.first;
+      m.nlink = group->second;
+      m.carries_data = ++it->second.second == m.nlink;
     } else {
       m.link_key.clear();
-      m.ino = ++ino;
-      m.nlink = S_ISDIR(m.mode) ? 2 + subdirs[name] : 1;
+      m.ino = ++ino_;
+      m.nlink = nlink;
     }
-    out.push_back(std::move(m));
+    visit_(m);
   }
-  for (const auto& [key, index] : last_link) out[index].carries_data = true;
-  members_.clear();
+
+  const PackPlan& plan_;
+  bool counting_;
+  std::unordered_map<std::string, std::uint32_t>& links_;  // link key -> members with it
+  const std::function<void(const Member&)>& visit_;
+  std::unordered_map<std::string, std::pair<std::uint32_t, std::uint32_t>> seen_;  // key -> ino, links seen
+  std::uint32_t ino_ = 0;
+};
+
+void PackPlan::stream(const std::function<void(const Member&)>& visit) const {
+  std::unordered_map<std::string, std::uint32_t> links;
+  Walk(*this, true, links, visit).run();
+  Walk(*this, false, links, visit).run();
+}
+
+std::vector<Member> PackPlan::finish() const {
+  std::vector<Member> out;
+  stream([&](const Member& m) { out.push_back(m); });
   return out;
 }
 

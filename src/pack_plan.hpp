@@ -1,9 +1,12 @@
 // What goes into an archive, in which order, with which inode numbers: everything about a pack
 // except the bytes. Keeping this free of I/O on the archive lets the ordering rules be tested in
-// memory and lets `--list-only` share them with the real pack.
+// memory and lets `--list-only` share them with the real pack. Host trees are walked, not held:
+// the members stream out in archive order, so memory grows with the largest directory and the
+// lists, never with the tree.
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -48,14 +51,21 @@ class PackPlan {
  public:
   explicit PackPlan(PackOptions options) : options_(options) {}
 
+  // Adds a host directory tree (see scan_tree); a later tree overlays earlier ones, and members
+  // added with add() or add_list() overlay every tree.
+  void add_tree(const std::string& root) { trees_.push_back(root); }
   // Adds gen_init_cpio list entries; they overlay everything added before.
   void add_list(const std::vector<ListEntry>& entries);
   // Adds one member; a member of the same name added earlier is replaced (overlaid).
   void add(Member member);
 
-  // Adds missing parent directories, orders parents before children, numbers inodes in order,
-  // and puts each hard-linked file's data on its last link. Returns the members in archive order.
-  std::vector<Member> finish();
+  // Hands every member to `visit` in archive order: missing parent directories added, parents
+  // before children, inodes numbered in order, each hard-linked file's data on its last link.
+  // The trees are walked twice: the first walk checks everything and counts hard links, so an
+  // error comes before the first member.
+  void stream(const std::function<void(const Member&)>& visit) const;
+  // stream() into a vector.
+  std::vector<Member> finish() const;
 
  private:
   struct PathLess {
@@ -63,8 +73,10 @@ class PackPlan {
   };
   std::int64_t clamp_mtime(std::int64_t mtime) const;
 
+  class Walk;
   PackOptions options_;
-  std::map<std::string, Member, PathLess> members_;
+  std::vector<std::string> trees_;
+  std::map<std::string, Member, PathLess> members_;  // the overlay: add() and add_list()
   unsigned list_links_ = 0;
 };
 

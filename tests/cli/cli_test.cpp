@@ -660,6 +660,26 @@ TEST_F(Cli, ConcurrentEditsLoseNothing) {
 }
 
 // SIGINT, SIGTERM or a failing compressor leave no temporary file and no output, and kdk says so.
+// pack walks the tree instead of holding it: 100,000 files in 100 directories peak at a few
+// MB above an empty pack (before, about 60 MB above).
+TEST_F(Cli, PackMemoryDoesNotGrowWithTheTree) {
+  for (int d = 0; d < 100; ++d) {
+    std::string dir = path("tree/d" + std::to_string(d));
+    fs::create_directories(dir);
+    for (int f = 0; f < 1000; ++f) {
+      int fd = open((dir + "/file-with-a-longish-name-" + std::to_string(f)).c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+      ASSERT_GE(fd, 0);
+      close(fd);
+    }
+  }
+  fs::create_directories(path("empty"));
+  Result small = kdk({"cpio", "pack", "-o", "small.cpio", "empty"});
+  Result big = kdk({"cpio", "pack", "-o", "big.cpio", "tree"});
+  ASSERT_EQ(big.status, 0) << big.err;
+  EXPECT_GT(fs::file_size(path("big.cpio")), 100000u * 110);
+  EXPECT_LT(big.max_rss_kb - small.max_rss_kb, 16 * 1024) << "peak " << big.max_rss_kb << " KB against " << small.max_rss_kb;
+}
+
 TEST_F(Cli, InterruptedOrFailedPackLeavesNothing) {
   {
     std::ifstream random("/dev/urandom", std::ios::binary);
