@@ -27,7 +27,7 @@ const std::vector<Command>& command_table() {
        "-o OUT [options] [DIR]...",
        {{"output", 'o', "OUT", "write the archive to OUT ('-' for standard output); written atomically, keeping an existing OUT's mode and owner; a device or FIFO is refused"},
         {"compress", 0, "METHOD", "none (default), gzip, zstd, xz or lz4; xz and lz4 in the forms the kernel unpacks"},
-        {"level", 0, "N", "compression level: gzip 0-9, zstd 1-22, xz 0-9, lz4 1-12 (defaults: 6, 6, 6, 9)"},
+        {"level", 0, "N", "compression level: gzip 0-9, zstd 1-22, xz 0-9, lz4 1-12 (defaults: 6, 3, 6, 9)"},
         {"spec", 0, "LIST", "add the entries of a gen_init_cpio list (repeatable); they come after every DIR"},
         {"list-only", 0, "", "write a gen_init_cpio list instead of an archive (CONFIG_INITRAMFS_SOURCE accepts it)"},
         {"mtime", 0, "EPOCH", "no mtime exceeds EPOCH seconds, 0 to 4294967295 (newc's limit; default: $SOURCE_DATE_EPOCH when set)"},
