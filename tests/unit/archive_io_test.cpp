@@ -85,6 +85,21 @@ TEST_F(ArchiveTest, PackingTwiceIsByteIdentical) {
   }
 }
 
+// zstd runs two workers over 4 MiB jobs: an input of several jobs must still pack to the same
+// bytes every time (the job layout, not timing, decides the output), and read back whole.
+TEST_F(ArchiveTest, MultiThreadedZstdIsByteIdentical) {
+  std::string big;
+  for (unsigned i = 0; big.size() < (20u << 20); ++i) big += "line " + std::to_string(i * 2654435761u % 1000003) + "\n";
+  test::write(tmp / "root/big", big);
+  std::string first = read_file(pack("1.zst", Compression::Zstd));
+  EXPECT_EQ(first, read_file(pack("2.zst", Compression::Zstd)));
+  EXPECT_LT(first.size(), big.size() / 4);
+  auto entries = read(tmp / "1.zst");
+  ASSERT_FALSE(entries.empty());
+  EXPECT_EQ(entries.front().name, "big");
+  EXPECT_EQ(entries.front().size, big.size());
+}
+
 TEST_F(ArchiveTest, ReadsConcatenatedArchivesLikeTheKernel) {
   // An uncompressed early archive, zero padding, then a compressed main archive holding two archives.
   std::string early = read_file(pack("early.cpio"));
