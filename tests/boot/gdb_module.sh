@@ -13,11 +13,15 @@ port=$("$KDK" port)
 qemu_command 'kdk.run="modprobe kdk_example && echo 7 > /sys/kernel/debug/kdk_example/poke && cat /sys/kernel/debug/kdk_example/poke"'
 boot_guest_background "$port" --expect '^pokes=1 last=7 ' --expect '^kdk-exit-status: 0$' -- -S -gdb "tcp:127.0.0.1:$port"
 gdb_command qemu "$port"
+# Breakpoint 2 is deleted once it has hit: on arm under TCG, gdb's step over a module breakpoint
+# was once reported as a second hit of it (1 CI run in many), and the second continue then
+# never reached kdk_example_poke.
 "${gdb[0]}" -batch -nx "${gdb[@]:1}" \
   -ex "set breakpoint pending on" \
   -ex "break kdk_example_init" \
   -ex "break kdk_example_poke" \
   -ex "continue" \
+  -ex "delete 2" \
   -ex "continue" \
   -ex "bt" \
   -ex "info source" \
