@@ -25,12 +25,14 @@ add_library(kdk_core STATIC
   src/cmd_boot.cpp
   src/cmd_cpio.cpp
   src/cmd_files.cpp
+  src/cmd_kbuild.cpp
   src/cmd_kconfig.cpp
   src/decompress.cpp
   src/error.cpp
   src/extract_tree.cpp
   src/fstab.cpp
   src/initlist.cpp
+  src/kbuild_inputs.cpp
   src/inittab.cpp
   src/kconfig.cpp
   src/listing.cpp

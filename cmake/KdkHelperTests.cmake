@@ -7,6 +7,7 @@ add_executable(kdk_unit_tests
   tests/unit/boot_monitor_test.cpp
   tests/unit/fstab_test.cpp
   tests/unit/initlist_test.cpp
+  tests/unit/kbuild_inputs_test.cpp
   tests/unit/inittab_test.cpp
   tests/unit/kconfig_test.cpp
   tests/unit/listing_test.cpp

@@ -156,6 +156,35 @@ const std::vector<Command>& command_table() {
        "to the end, carriage returns removed, and nothing when there is none. Exit status: 0, or 1\n"
        "when LOG cannot be read. `ninja decode` pipes this into the kernel's decode_stacktrace.sh.",
        cmd_report},
+      {"kbuild run",
+       "run a kbuild step and record what it read, for `kdk kbuild check`",
+       "--objtree DIR --record FILE [--srctree DIR] [--tool NAME]... [--file PATH]... [--ignore PATH]... [--stamp FILE --artifact PATH... [--modules-order FILE]] -- COMMAND [ARG]...",
+       {{"objtree", 0, "DIR", "kbuild's O= directory (or an M= module's directory): its .cmd files list what each object was built from"},
+        {"srctree", 0, "DIR", "the source tree: every file of each directory kbuild descended into, the Kconfig files, git's HEAD and index"},
+        {"record", 0, "FILE", "where to write the record (repeatable); removed before COMMAND runs"},
+        {"label", 0, "NAME", "the step's name in messages"},
+        {"tool", 0, "NAME", "a compiler or binutils program, found in PATH as make finds it (repeatable)"},
+        {"file", 0, "PATH", "another input, such as O=/.config (repeatable)"},
+        {"stamp", 0, "FILE", "rewritten only when an --artifact's mtime or size changed, for ninja's restat"},
+        {"artifact", 0, "PATH", "a file the step produces (repeatable)"},
+        {"modules-order", 0, "FILE", "kbuild's modules.order: each module it lists is an artifact too"},
+        {"ignore", 0, "PATH", "not an input of this step: another step answers for it (repeatable)"}},
+       "Runs COMMAND. When it succeeds, records every input with its mtime and size: the source and\n"
+       "headers of every object (the deps lists of the .cmd files), the .cmd files themselves, every\n"
+       "file and the directory itself of each source directory kbuild descended into, the Kconfig\n"
+       "files, the tools and PATH's directories, and the environment variables kbuild reads. A source\n"
+       "file written while COMMAND ran is recorded as changed. Exit status: COMMAND's.",
+       cmd_kbuild_run},
+      {"kbuild check",
+       "tell ninja which kbuild steps must run: touch INPUTS when anything in RECORD changed",
+       "RECORD INPUTS [RECORD INPUTS]...",
+       {},
+       "For each pair, compares RECORD (from `kdk kbuild run`) with the file system and the\n"
+       "environment, and rewrites INPUTS, naming the first difference, when a file changed, appeared\n"
+       "or is gone, an environment variable kbuild reads changed, or RECORD is missing, damaged or\n"
+       "incomplete. INPUTS is left alone otherwise, so that ninja (restat) skips the step. Exit\n"
+       "status: 0, or 1 when INPUTS cannot be written.",
+       cmd_kbuild_check},
       {"port",
        "print a free TCP port on 127.0.0.1, or check that one is free",
        "[--check PORT]",
@@ -333,10 +362,21 @@ int run_cli(const std::vector<std::string>& argv) {
   if (!command) {
     std::vector<std::string> names;
     for (const auto& c : command_table()) names.emplace_back(c.name);
-    bool group = args[0] == "cpio";
-    std::string typed = group && args.size() > 1 ? "cpio " + args[1] : args[0];
+    // A group: cpio, kconfig, kbuild.
+    std::vector<std::string> members;
+    for (const auto& n : names) {
+      if (n.size() > args[0].size() && n.compare(0, args[0].size() + 1, args[0] + " ") == 0) {
+        members.push_back(n.substr(args[0].size() + 1));
+      }
+    }
+    bool group = !members.empty();
+    std::string typed = group && args.size() > 1 ? args[0] + " " + args[1] : args[0];
     if (group && args.size() == 1) {
-      std::fprintf(stderr, "kdk: 'cpio' needs a command: pack, list or extract\nRun 'kdk --help' for the list.\n");
+      std::string list;
+      for (std::size_t i = 0; i < members.size(); ++i) {
+        list += (i == 0 ? "" : i + 1 == members.size() ? " or " : ", ") + members[i];
+      }
+      std::fprintf(stderr, "kdk: '%s' needs a command: %s\nRun 'kdk --help' for the list.\n", args[0].c_str(), list.c_str());
       return 2;
     }
     std::string hint = did_you_mean(typed, names);
