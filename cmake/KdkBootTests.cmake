@@ -18,6 +18,8 @@ foreach(_arch IN LISTS KDK_ARCHES)
     bash "${PROJECT_SOURCE_DIR}/tests/boot/concatenated.sh" "${_env}")
   _kdk_add_boot_test(gdb.${_arch}.start_kernel ${_arch} "boot;gdb" 600
     bash "${PROJECT_SOURCE_DIR}/tests/boot/gdb_start_kernel.sh" "${_env}")
+  _kdk_add_boot_test(kvm.${_arch}.probe ${_arch} "boot;kvm" 120
+    bash "${PROJECT_SOURCE_DIR}/tests/boot/kvm_probe.sh" "${_env}")
   _kdk_add_boot_test(config.${_arch}.fragments ${_arch} config 120
     bash "${PROJECT_SOURCE_DIR}/tests/boot/config_fragments.sh" "${_env}" ${_srcarch} ${_fragments})
   _kdk_add_boot_test(config.${_arch}.compile_commands ${_arch} config 300

@@ -4,7 +4,7 @@
 # (and kernel-module.sh) do the rest, so the command lines are readable in one place and the same
 # for targets and tests.
 
-set(KDK_KVM "auto" CACHE STRING "KVM: auto (use it only when a probe boot works), on, off")
+set(KDK_KVM "auto" CACHE STRING "KVM: auto (use it only when a probe guest runs with it; decided once per host boot and QEMU binary), on, off")
 set_property(CACHE KDK_KVM PROPERTY STRINGS auto on off)
 if(NOT KDK_KVM MATCHES "^(auto|on|off)$")
   kdk_fatal("KDK_KVM=${KDK_KVM}: use auto, on or off")

@@ -3,11 +3,15 @@
 #        qemu.sh command ENV_FILE [--kgdb PORT] [EXTRA KERNEL ARGS...]
 #        qemu.sh gdb-command ENV_FILE qemu|kgdb PORT
 #        qemu.sh decode ENV_FILE [SERIAL_LOG]
+#        qemu.sh accel ENV_FILE
+#        qemu.sh probe-guest ENV_FILE [tcg|kvm]
 # The one place where kdk builds QEMU and gdb command lines. ENV_FILE is <build>/<arch>/kdk.env,
 # from cmake/KdkQemu.cmake. `command` prints the QEMU command line for a scripted boot (tests);
 # with --kgdb, KGDB waits on the second serial port, at 127.0.0.1:PORT. `gdb-command` prints
 # the gdb command line that debug, gdb and kgdb run, for a scripted session. `decode` prints a
-# serial log's kernel oops or panic with the call trace decoded to file:line.
+# serial log's kernel oops or panic with the call trace decoded to file:line. `accel` prints what
+# a boot would use (kvm or tcg, and why), probing KVM first when nothing is cached; `probe-guest`
+# runs the KVM probe's guest with the given accelerator and prints ok, or why not.
 set -euo pipefail
 mode=${1:?usage: qemu.sh run|debug|gdbserver|gdb|kgdb|command|gdb-command|decode ENV_FILE}
 source "${2:?usage: qemu.sh MODE ENV_FILE}"
@@ -23,26 +27,76 @@ initrd=()
 [ -z "$INITRAMFS" ] || initrd=(-initrd "$INITRAMFS")
 fail() { echo "kdk: error: $*" >&2; exit 1; }
 
-# KVM only when a real probe boot shows it works; the answer is cached per kernel image.
-accel() {
-  local probe="$STATE_DIR/kvm-probe"
-  if [ "$KDK_KVM" = off ]; then echo tcg; return; fi
+# KVM only when a probe shows it works: a guest of a few instructions (not the kernel) on the
+# machine and CPU model of a real boot, which ends QEMU itself, given 3 s, so that a /dev/kvm that hangs or makes QEMU abort costs at most that.
+# Decided once per host boot and QEMU binary (its path, size and mtime), cached in
+# ${XDG_CACHE_HOME:-~/.cache}/kdk/kvm; concurrent boots wait for one probe.
+kvm_cache() {
+  local dir="${XDG_CACHE_HOME:-$HOME/.cache}/kdk/kvm" bin key
+  bin=$(command -v "$QEMU") || fail "$QEMU is not installed"
+  key=$( { uname -r; cat /proc/sys/kernel/random/boot_id 2>/dev/null; readlink -f "$bin"; stat -Lc '%s %Y' "$bin"; } \
+         | sha256sum | cut -c1-16)
+  echo "$dir/$(basename "$QEMU")-$key"
+}
+
+# kvm_probe_guest DIR: writes DIR/probe-<host>.bin and sets probe_args (QEMU's options for it)
+# and probe_status (QEMU's exit status when the guest ran). Fails for a host without one.
+kvm_probe_guest() {
+  local image="$1/probe-$KVM_HOST.bin"
+  case $KVM_HOST in
+    x86_64)  # a 64 KiB BIOS: at the reset vector, out 0x31 to isa-debug-exit, which exits (0x31 << 1) | 1
+      { head -c 65520 /dev/zero | tr '\0' '\364'; printf '\xb0\x31\xe6\xf4\xf4\xeb\xfd\xf4\xf4\xf4\xf4\xf4\xf4\xf4\xf4\xf4'; } > "$image"
+      probe_args=(-bios "$image" -device isa-debug-exit,iobase=0xf4,iosize=0x04)
+      probe_status=99 ;;
+    aarch64)  # PSCI SYSTEM_OFF (0x84000008) through hvc: QEMU exits 0
+      printf '\x00\x01\x80\xd2\x00\x80\xb0\xf2\x02\x00\x00\xd4\x00\x00\x00\x14' > "$image"
+      probe_args=(-kernel "$image")
+      probe_status=0 ;;
+    riscv64)  # SBI system reset (SRST, shutdown) through ecall to OpenSBI: QEMU exits 0
+      printf '\xb7\x58\x52\x53\x93\x88\x48\x35\x13\x08\x00\x00\x13\x05\x00\x00\x93\x05\x00\x00\x73\x00\x00\x00\x6f\x00\x00\x00' > "$image"
+      probe_args=(-kernel "$image")
+      probe_status=0 ;;
+    *) return 1 ;;
+  esac
+}
+
+# kvm_probe ACCEL: runs the probe guest with -accel ACCEL; prints "ok" or why not.
+kvm_probe() {
+  local dir status=0
+  dir=$(mktemp -d)
+  if ! kvm_probe_guest "$dir"; then echo "kdk has no probe guest for $KVM_HOST hosts"; rm -rf "$dir"; return; fi
+  # The machine and CPU of a real boot: a CPU model that KVM cannot give fails here, not there.
+  ( timeout -s KILL 3 "$QEMU" "${machine[@]}" "${probe_args[@]}" -accel "$1" -display none -monitor none -serial none \
+      -nodefaults -no-reboot; exit $? ) > "$dir/log" 2>&1 || status=$?  # "exit": bash's own word on a crash goes to the log
+  if [ "$status" = "$probe_status" ]; then echo ok
+  elif [ "$status" = 137 ]; then echo "the probe guest did not finish in 3 s"
+  else echo "QEMU exited with status $status: $(grep -m1 -F "$(basename "$QEMU"):" "$dir/log" || tail -1 "$dir/log")"; fi
+  rm -rf "$dir"
+}
+
+# decide_accel: sets accel to kvm or tcg, as KDK_KVM says (auto: the cached probe's answer),
+# and kvm_note to why TCG was chosen when KVM is present.
+decide_accel() {
+  accel=tcg kvm_note=""
+  [ "$KDK_KVM" != off ] || return 0
   if [ "$(uname -m)" != "$KVM_HOST" ] || [ ! -w /dev/kvm ]; then
-    [ "$KDK_KVM" = on ] && echo "kdk: KDK_KVM=on, but KVM cannot run $KDK_ARCH guests here (no writable /dev/kvm, or another host architecture)" >&2 && exit 1
-    echo tcg; return
+    [ "$KDK_KVM" != on ] || fail "KDK_KVM=on, but KVM cannot run $KDK_ARCH guests here (no writable /dev/kvm, or another host architecture)"
+    return 0
   fi
-  if [ "$KDK_KVM" = on ]; then echo kvm; return; fi
-  if [ -f "$probe" ] && [ "$probe" -nt "$KERNEL_IMAGE" ]; then cat "$probe"; return; fi
-  echo "kdk: probing KVM with a test boot (once per kernel build)..." >&2
-  if "$KDK" boot --quiet --timeout 20 --log "$STATE_DIR/kvm-probe.log" --expect 'kdk: booted' -- \
-      "$QEMU" "${machine[@]}" -accel kvm -display none -monitor none -serial stdio -no-reboot \
-      -kernel "$KERNEL_IMAGE" "${initrd[@]}" -append "$KERNEL_CMDLINE kdk.run=true" >/dev/null 2>&1; then
-    echo kvm > "$probe"
-  else
-    echo tcg > "$probe"
-    echo "kdk: KVM is present but a test boot with it failed (log: $STATE_DIR/kvm-probe.log); using TCG" >&2
-  fi
-  cat "$probe"
+  if [ "$KDK_KVM" = on ]; then accel=kvm; return 0; fi
+  local cache answer
+  cache=$(kvm_cache)
+  mkdir -p "$(dirname "$cache")"
+  (
+    flock 9
+    if [ ! -s "$cache" ]; then
+      echo "kdk: probing KVM for $QEMU on this host (once; the answer is kept in $cache)..." >&2
+      kvm_probe kvm > "$cache.new" && mv "$cache.new" "$cache"
+    fi
+  ) 9> "$(dirname "$cache")/.lock"
+  answer=$(cat "$cache")
+  if [ "$answer" = ok ]; then accel=kvm; return 0; fi
+  kvm_note="KVM is present, but a probe guest failed with it: $answer (rm $cache to probe again; KDK_KVM=on or off to choose)"
 }
 
 port() {
@@ -55,13 +109,13 @@ port() {
 }
 
 qemu_cmd() {  # the guest with kernel and initramfs; the caller adds console and gdb options
-  local a; a=$(accel)
-  cmd=("$QEMU" "${machine[@]}" -accel "$a" -no-reboot -kernel "$KERNEL_IMAGE" "${initrd[@]}"
+  decide_accel
+  cmd=("$QEMU" "${machine[@]}" -accel "$accel" -no-reboot -kernel "$KERNEL_IMAGE" "${initrd[@]}"
        -append "$KERNEL_CMDLINE${extra_cmdline:+ $extra_cmdline}")
-  if [ "$a" = kvm ]; then
+  if [ "$accel" = kvm ]; then
     echo "kdk: using KVM" >&2
-  elif [ -f "$STATE_DIR/kvm-probe" ]; then
-    echo "kdk: using TCG (software emulation): KVM is present, but a test boot with it failed ($STATE_DIR/kvm-probe.log)" >&2
+  elif [ -n "$kvm_note" ]; then
+    echo "kdk: using TCG (software emulation): $kvm_note" >&2
   else
     echo "kdk: using TCG (software emulation)" >&2
   fi
@@ -161,6 +215,13 @@ case $mode in
     gdb_cmd qemu "$p"
     "${cmd[@]}"
     ;;
+  accel)
+    decide_accel
+    echo "$accel${kvm_note:+: $kvm_note}"
+    ;;
+  probe-guest)
+    kvm_probe "${1:-tcg}"
+    ;;
   decode)
     log=${1:-$STATE_DIR/serial.log}
     [ -f "$log" ] || fail "no serial log $log: boot with ninja run-$KDK_ARCH or debug-$KDK_ARCH first"
@@ -172,5 +233,5 @@ case $mode in
       | CROSS_COMPILE=$CROSS_COMPILE bash "$LINUX_SOURCE_DIR/scripts/decode_stacktrace.sh" \
           "$LINUX_BUILD_DIR/vmlinux" "$LINUX_SOURCE_DIR" "$MODULES_ROOTFS/lib/modules/$release"
     ;;
-  *) fail "qemu.sh: unknown mode '$mode' (run, debug, gdbserver, gdb, kgdb, command, gdb-command, decode)" ;;
+  *) fail "qemu.sh: unknown mode '$mode' (run, debug, gdbserver, gdb, kgdb, command, gdb-command, decode, accel, probe-guest)" ;;
 esac
