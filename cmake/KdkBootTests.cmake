@@ -41,6 +41,14 @@ foreach(_arch IN LISTS KDK_ARCHES)
   endif()
 endforeach()
 
+# What a change reaches: for each kind of change kbuild acts on, the check names it and kbuild
+# rebuilds; a build with nothing changed runs no make. It edits the kernel sources (only a tree
+# kdk unpacked; it skips on yours) and rebuilds this tree, so it runs alone.
+get_property(_env GLOBAL PROPERTY KDK_${KDK_DEFAULT_ARCH}_ENV)
+_kdk_add_boot_test(build.${KDK_DEFAULT_ARCH}.incremental ${KDK_DEFAULT_ARCH} incremental 1800
+  bash "${PROJECT_SOURCE_DIR}/tests/boot/incremental.sh" "${_env}" "${CMAKE_BINARY_DIR}")
+set_tests_properties(build.${KDK_DEFAULT_ARCH}.incremental PROPERTIES RUN_SERIAL TRUE)
+
 # KDK_INITRAMFS=embedded, in a build tree of its own (the same sources and ccache), from an
 # external build: its boot tests, and what a root filesystem change rebuilds.
 if(KDK_INITRAMFS STREQUAL "external")

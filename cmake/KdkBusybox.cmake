@@ -32,7 +32,8 @@ function(kdk_add_busybox arch)
                        "-DBUILD_DIR=${build}" "-DINSTALL_DIR=${install}" "-DSTAMP=${stamp}" "-DREADELF=${KDK_READELF}"
                        "-DLIBC_PACKAGE=${libc}"
                        -P "${PROJECT_SOURCE_DIR}/cmake/scripts/busybox-install.cmake"
-    BYPRODUCTS "${stamp}")
+    OUTPUT "${stamp}"
+    BYPRODUCTS "${build}/busybox")
   set_property(GLOBAL PROPERTY KDK_${arch}_BUSYBOX_INSTALL "${install}")
   set_property(GLOBAL PROPERTY KDK_${arch}_BUSYBOX_STAMP "${stamp}")
 endfunction()

@@ -1,6 +1,7 @@
 # The one wrapper for kbuild-style packages (the kernel and BusyBox): explicit source, build
-# (O=) and stamp directories, configuration from a base plus fragments, a build target that
-# lets kbuild decide what is out of date, and companion targets for interactive work.
+# (O=) and stamp directories, configuration from a base plus fragments, a build step that runs
+# kbuild only when something kbuild read last time changed (and then lets kbuild decide what is
+# out of date), and companion targets for interactive work.
 
 # kdk_kbuild_dirs(<package> <arch> <source-out> <build-out>)
 # The source tree (never written to) and kbuild's O= directory of a package for an architecture.
@@ -55,6 +56,109 @@ function(kdk_make_command out package arch)
   set(${out} "${CMAKE_COMMAND}" -E env ${env} "${KDK_MAKE}" -C "${source}" "O=${build}" ${args} PARENT_SCOPE)
 endfunction()
 
+# kdk_kbuild_tools(<out-var> <linux|busybox> <arch>)
+# The programs a package's build runs, by name as make finds them in PATH: `kdk kbuild run`
+# records them, so that a new compiler or binutils sends the step back to kbuild.
+function(kdk_kbuild_tools out package arch)
+  string(TOUPPER "${arch}" A)
+  set(cross "${KDK_CROSS_COMPILE_${A}}")
+  set(tools gcc)
+  if(package STREQUAL "linux" AND KDK_LINUX_TOOLCHAIN STREQUAL "llvm")
+    foreach(t clang ld.lld llvm-ar llvm-nm llvm-objcopy llvm-objdump llvm-readelf llvm-strip)
+      list(APPEND tools "${KDK_LLVM_DIR}/${t}")
+    endforeach()
+  else()
+    foreach(t gcc as ld ar nm objcopy objdump readelf strip)
+      list(APPEND tools "${cross}${t}")
+    endforeach()
+  endif()
+  set(${out} "${tools}" PARENT_SCOPE)
+endfunction()
+
+# kdk_kbuild_run_command(<out-var> <name> <linux|busybox> <arch> RECORDS <file>... [STAMP <file>
+#   ARTIFACTS <file>...] [MODULES_ORDER] [OBJTREE <dir>] [NO_SRCTREE] [FILES <file>...]
+#   [IGNORE <file>...] COMMAND <word>...)
+# The `kdk kbuild run` command line that runs COMMAND and records what kbuild read (see
+# src/kbuild_inputs.hpp), and registers each record with the one `kdk kbuild check` of the
+# tree (kdk_add_kbuild_check), which touches <record>.inputs when something in it changed.
+function(kdk_kbuild_run_command out name package arch)
+  cmake_parse_arguments(ARG "MODULES_ORDER;NO_SRCTREE" "STAMP;OBJTREE" "RECORDS;ARTIFACTS;FILES;IGNORE;COMMAND" ${ARGN})
+  kdk_kbuild_dirs(${package} ${arch} source build)
+  if(ARG_OBJTREE)
+    set(build "${ARG_OBJTREE}")
+  endif()
+  kdk_kbuild_tools(tools ${package} ${arch})
+  set(cmd "$<TARGET_FILE:kdk>" kbuild run --label ${name} --objtree "${build}")
+  if(NOT ARG_NO_SRCTREE)
+    list(APPEND cmd --srctree "${source}")
+  endif()
+  foreach(r IN LISTS ARG_RECORDS)
+    list(APPEND cmd --record "${r}")
+  endforeach()
+  foreach(t IN LISTS tools)
+    list(APPEND cmd --tool "${t}")
+  endforeach()
+  foreach(f IN LISTS ARG_FILES)
+    list(APPEND cmd --file "${f}")
+  endforeach()
+  foreach(f IN LISTS ARG_IGNORE)
+    list(APPEND cmd --ignore "${f}")
+  endforeach()
+  if(ARG_STAMP)
+    list(APPEND cmd --stamp "${ARG_STAMP}")
+    foreach(a IN LISTS ARG_ARTIFACTS)
+      list(APPEND cmd --artifact "${a}")
+    endforeach()
+    if(ARG_MODULES_ORDER)
+      list(APPEND cmd --modules-order "${build}/modules.order")
+    endif()
+  endif()
+  list(APPEND cmd -- ${ARG_COMMAND})
+  set(${out} "${cmd}" PARENT_SCOPE)
+endfunction()
+
+# kdk_kbuild_record(<record-var> <inputs-var> <name>)
+# The record file of the step <name> and the file `kdk kbuild check` touches when it is out of
+# date, registered for kdk_add_kbuild_check.
+function(kdk_kbuild_record record_out inputs_out name)
+  set(dir "${CMAKE_BINARY_DIR}/kbuild-inputs")
+  set(record "${dir}/${name}.record")
+  set(inputs "${dir}/${name}.inputs")
+  set_property(GLOBAL APPEND PROPERTY KDK_KBUILD_RECORDS "${record}" "${inputs}")
+  set(${record_out} "${record}" PARENT_SCOPE)
+  set(${inputs_out} "${inputs}" PARENT_SCOPE)
+endfunction()
+
+# kdk_add_kbuild_check()
+# The one step that runs at every build: `kdk kbuild check` compares each record with the file
+# system and the environment (milliseconds), and touches the .inputs file of each step whose
+# inputs changed. Every kbuild step depends on its .inputs file, and ninja's restat skips the
+# steps whose file was left alone. Call it once, after every step is declared.
+function(kdk_add_kbuild_check)
+  get_property(pairs GLOBAL PROPERTY KDK_KBUILD_RECORDS)
+  if(NOT pairs)
+    return()
+  endif()
+  set(inputs "")
+  set(i 1)
+  list(LENGTH pairs n)
+  while(i LESS n)
+    list(GET pairs ${i} f)
+    list(APPEND inputs "${f}")
+    math(EXPR i "${i} + 2")
+  endwhile()
+  set(check "${CMAKE_BINARY_DIR}/kbuild-inputs/check")
+  add_custom_command(OUTPUT "${check}"
+    COMMAND "${CMAKE_COMMAND}" -E make_directory "${CMAKE_BINARY_DIR}/kbuild-inputs"
+    COMMAND "$<TARGET_FILE:kdk>" kbuild check ${pairs}
+    BYPRODUCTS ${inputs}
+    DEPENDS kdk
+    COMMENT "Checking what kbuild read last time (kdk kbuild check)"
+    VERBATIM)
+  set_source_files_properties("${check}" PROPERTIES SYMBOLIC TRUE)
+  add_custom_target(kbuild-check DEPENDS "${check}")
+endfunction()
+
 # kdk_add_kbuild(<name>
 #   PACKAGE <linux|busybox>       the package; with ARCH it gives the make command line
 #                                 (kdk_make_command) and the companion target names
@@ -66,15 +170,23 @@ endfunction()
 #   KCONFIG_ARCH <srcarch>        which arch/ directory explains failed options
 #   BUILD_TARGETS <target>...     what `make` builds, or:
 #   BUILD_COMMAND <word>...       the build step's command instead of make BUILD_TARGETS
+#   OUTPUT <file>                 the step's output, rewritten only when what it made changed:
+#                                 with ARTIFACTS, kdk writes it; without, POST_BUILD does
+#   ARTIFACTS <file>...           what the step makes (OUTPUT changes when one of them does)
+#   MODULES_ORDER                 the modules listed in modules.order are ARTIFACTS too
 #   BYPRODUCTS <file>...          files the build produces, for dependents to depend on
+#   IGNORE <file>...              inputs another step answers for (not recorded)
 #   PRE_BUILD <command>...        run before make
 #   POST_BUILD <command>...)      run after make, e.g. an install step
 # Adds the target <name>, and menuconfig-<package>-<arch>, savedefconfig-<package>-<arch> and
-# clean-<package>-<arch>. The configuration re-runs when BASE, a fragment or the source changes;
-# kbuild then rebuilds incrementally.
+# clean-<package>-<arch>. The configuration re-runs when BASE, a fragment or the source changes.
+# The build runs when `kdk kbuild check` finds that something kbuild read last time changed
+# (a source, a header, a Makefile, a Kconfig file, .config, the toolchain, an environment
+# variable kbuild reads, a new file in a source directory); kbuild then rebuilds incrementally.
+# When nothing changed, no make runs at all.
 function(kdk_add_kbuild name)
-  cmake_parse_arguments(ARG "" "PACKAGE;ARCH;SOURCE_STAMP;BASE;OLDCONFIG;KCONFIG_ARCH"
-    "FRAGMENTS;BUILD_TARGETS;BUILD_COMMAND;BYPRODUCTS;PRE_BUILD;POST_BUILD" ${ARGN})
+  cmake_parse_arguments(ARG "MODULES_ORDER" "PACKAGE;ARCH;SOURCE_STAMP;BASE;OLDCONFIG;KCONFIG_ARCH;OUTPUT"
+    "FRAGMENTS;BUILD_TARGETS;BUILD_COMMAND;BYPRODUCTS;ARTIFACTS;IGNORE;PRE_BUILD;POST_BUILD" ${ARGN})
   kdk_kbuild_dirs(${ARG_PACKAGE} ${ARG_ARCH} ARG_SOURCE_DIR ARG_BUILD_DIR)
   kdk_make_command(make ${ARG_PACKAGE} ${ARG_ARCH})
   set(config_stamp "${ARG_BUILD_DIR}/.kdk-config.stamp")
@@ -105,14 +217,25 @@ function(kdk_add_kbuild name)
   if(NOT ARG_BUILD_COMMAND)
     set(ARG_BUILD_COMMAND ${make} -j${KDK_JOBS} ${ARG_BUILD_TARGETS})
   endif()
-  add_custom_target(${name} ALL
+  kdk_kbuild_record(record inputs ${name})
+  set(stamp_args "")
+  if(ARG_ARTIFACTS)
+    set(stamp_args STAMP "${ARG_OUTPUT}" ARTIFACTS ${ARG_ARTIFACTS})
+  endif()
+  if(ARG_MODULES_ORDER)
+    list(APPEND stamp_args MODULES_ORDER)
+  endif()
+  kdk_kbuild_run_command(run ${name} ${ARG_PACKAGE} ${ARG_ARCH} RECORDS "${record}" ${stamp_args}
+    FILES "${ARG_BUILD_DIR}/.config" IGNORE ${ARG_IGNORE} COMMAND ${ARG_BUILD_COMMAND})
+  add_custom_command(OUTPUT "${ARG_OUTPUT}"
     ${ARG_PRE_BUILD}
-    COMMAND ${ARG_BUILD_COMMAND}
+    COMMAND ${run}
     ${ARG_POST_BUILD}
-    DEPENDS "${config_stamp}"
+    DEPENDS "${config_stamp}" "${inputs}" kdk
     BYPRODUCTS ${ARG_BYPRODUCTS}
     COMMENT "Building ${name} (kbuild decides what is out of date)"
     VERBATIM)
+  add_custom_target(${name} ALL DEPENDS "${ARG_OUTPUT}")
 
   set(suffix "${ARG_PACKAGE}-${ARG_ARCH}")
   add_custom_target(menuconfig-${suffix}

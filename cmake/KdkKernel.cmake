@@ -65,11 +65,12 @@ endfunction()
 
 # kdk_add_linux(<arch>)
 # Adds vmlinux-<arch> (kbuild: vmlinux, the gdb scripts, modules when the config has them) and
-# linux-<arch> (the bootable image). With KDK_INITRAMFS=embedded the image is made after the
+# linux-<arch> (the bootable image). <build>/<arch>/linux.stamp changes only when vmlinux, the
+# image or a module did, so that what depends on the kernel runs only then. With KDK_INITRAMFS=embedded the image is made after the
 # initramfs, so a root filesystem change only re-runs kbuild's usr/ step and the final link.
 # Whether modules are built is read from the final .config at build time (kernel-module.sh
 # kernel), so a defconfig base or a fragment edit needs no new cmake run.
-# Sets KDK_<arch>_LINUX_BUILD_DIR, _IMAGE and _FRAGMENTS as global properties.
+# Sets KDK_<arch>_LINUX_BUILD_DIR, _IMAGE, _STAMP and _FRAGMENTS as global properties.
 function(kdk_add_linux arch)
   kdk_arch_get(${arch} SRCARCH srcarch)
   kdk_arch_get(${arch} KERNEL_TARGET target)
@@ -97,9 +98,16 @@ CONFIG_INITRAMFS_SOURCE=\"${cpio_from_build}\"
   # lines) and kdk.env follow an edit at the next build.
   set_property(DIRECTORY "${PROJECT_SOURCE_DIR}" APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${fragments})
   set(targets vmlinux scripts_gdb)
+  set(artifacts "${build}/vmlinux")
+  set(ignore "")
   if(KDK_INITRAMFS STREQUAL "external")
     list(APPEND targets ${target})
+    list(APPEND artifacts "${build}/${image}")
+  else()
+    # linux-<arch> answers for the packed root filesystem: a repack relinks only there.
+    set(ignore "${cpio}")
   endif()
+  set(stamp "${CMAKE_BINARY_DIR}/${arch}/linux.stamp")
   kdk_add_kbuild(vmlinux-${arch}
     PACKAGE linux ARCH ${arch}
     SOURCE_STAMP "${KDK_LINUX_SOURCE_STAMP}"
@@ -109,19 +117,33 @@ CONFIG_INITRAMFS_SOURCE=\"${cpio_from_build}\"
     KCONFIG_ARCH ${srcarch}
     BUILD_COMMAND bash "${PROJECT_SOURCE_DIR}/cmake/scripts/kernel-module.sh" kernel "${CMAKE_BINARY_DIR}/${arch}/kdk.env" ${KDK_JOBS} ${targets}
     PRE_BUILD ${prepare}
-    BYPRODUCTS "${build}/vmlinux")
+    OUTPUT "${stamp}"
+    ARTIFACTS ${artifacts}
+    MODULES_ORDER
+    IGNORE ${ignore}
+    BYPRODUCTS ${artifacts})
   kdk_make_command(make linux ${arch})
   if(KDK_INITRAMFS STREQUAL "embedded")
-    add_custom_target(linux-${arch} ALL
-      COMMAND ${make} -j${KDK_JOBS} ${target}
-      DEPENDS vmlinux-${arch} initramfs-${arch}
+    # The image step also rewrites vmlinux-<arch>'s record: its make is a superset of that one.
+    kdk_kbuild_record(record inputs linux-${arch})
+    set(image_stamp "${CMAKE_BINARY_DIR}/${arch}/linux-image.stamp")
+    kdk_kbuild_run_command(run linux-${arch} linux ${arch}
+      RECORDS "${record}" "${CMAKE_BINARY_DIR}/kbuild-inputs/vmlinux-${arch}.record"
+      STAMP "${image_stamp}" ARTIFACTS "${build}/vmlinux" "${build}/${image}"
+      FILES "${build}/.config" IGNORE "${cpio}"
+      COMMAND ${make} -j${KDK_JOBS} ${target})
+    add_custom_command(OUTPUT "${image_stamp}"
+      COMMAND ${run}
+      DEPENDS "${stamp}" "${cpio}" "${inputs}" kdk
       BYPRODUCTS "${build}/${image}"
       COMMENT "Linking the ${arch} kernel image with the initramfs embedded (kbuild: usr/ and the final link)"
       VERBATIM)
+    add_custom_target(linux-${arch} ALL DEPENDS "${image_stamp}" initramfs-${arch})
   else()
     add_custom_target(linux-${arch} ALL DEPENDS vmlinux-${arch})
   endif()
   set_property(GLOBAL PROPERTY KDK_${arch}_LINUX_BUILD_DIR "${build}")
   set_property(GLOBAL PROPERTY KDK_${arch}_LINUX_IMAGE "${build}/${image}")
   set_property(GLOBAL PROPERTY KDK_${arch}_LINUX_FRAGMENTS "${fragments}")
+  set_property(GLOBAL PROPERTY KDK_${arch}_LINUX_STAMP "${stamp}")
 endfunction()

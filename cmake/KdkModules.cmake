@@ -98,26 +98,35 @@ function(kdk_add_kernel_modules arch)
   set(stamp "${CMAKE_BINARY_DIR}/${arch}/modules-rootfs.stamp")
   set(dirs "")
   set(targets "")
+  get_property(linux_stamp GLOBAL PROPERTY KDK_${arch}_LINUX_STAMP)
+  set(module_stamps "")
   foreach(name IN LISTS names)
     get_property(sources GLOBAL PROPERTY KDK_MODULE_${name}_SOURCES)
     set(dir "${CMAKE_BINARY_DIR}/${arch}/modules/${name}")
-    add_custom_target(module-${name}-${arch}
-      COMMAND bash "${script}" build "${env}" ${name} "${dir}" ${sources}
-      DEPENDS vmlinux-${arch} ${sources} "${script}"
+    set(module_stamp "${dir}.stamp")
+    kdk_kbuild_record(record inputs module-${name}-${arch})
+    kdk_kbuild_run_command(run module-${name}-${arch} linux ${arch} RECORDS "${record}"
+      OBJTREE "${dir}" NO_SRCTREE FILES "${dir}/Kbuild" ${sources}
+      STAMP "${module_stamp}" ARTIFACTS "${dir}/${name}.ko"
+      COMMAND bash "${script}" build "${env}" ${name} "${dir}" ${sources})
+    add_custom_command(OUTPUT "${module_stamp}"
+      COMMAND ${run}
+      DEPENDS "${linux_stamp}" "${inputs}" ${sources} "${script}" kdk
       BYPRODUCTS "${dir}/${name}.ko"
       COMMENT "Building kernel module ${name} for ${arch} (kbuild M=)"
       VERBATIM)
+    add_custom_target(module-${name}-${arch} DEPENDS "${module_stamp}")
     list(APPEND dirs "${dir}")
-    list(APPEND targets module-${name}-${arch})
+    list(APPEND module_stamps "${module_stamp}")
   endforeach()
   # The kernel's own modules, when its final .config has CONFIG_MODULES=y (read at build time).
-  list(APPEND targets vmlinux-${arch})
-  add_custom_target(modules-${arch}
+  # The script touches the stamp only when the installed tree changed.
+  add_custom_command(OUTPUT "${stamp}"
     COMMAND bash "${script}" install "${env}" "${staging}" "${stamp}" ${dirs}
-    DEPENDS ${targets} "${script}"
-    BYPRODUCTS "${stamp}"
+    DEPENDS "${linux_stamp}" ${module_stamps} "${script}"
     COMMENT "Installing the ${arch} kernel modules (depmod -b) into ${staging}"
     VERBATIM)
+  add_custom_target(modules-${arch} ALL DEPENDS "${stamp}")
   # compile_commands.json for clangd: the kernel's and each module's, linked where clangd looks
   # for the default architecture (the kernel's only into a source tree kdk unpacked itself).
   set(link_kernel 0)
