@@ -121,7 +121,9 @@ int cmd_kbuild_check(const Args& args) {
     }
     RecordCheck check = check_record(text, record, env);
     if (!check.up_to_date) {
-      std::printf("kdk: %s: %s; kbuild decides what to rebuild\n", label_of(text, record).c_str(), check.reason.c_str());
+      std::string fallback = record.substr(record.rfind('/') + 1);
+      if (fallback.size() > 7 && fallback.compare(fallback.size() - 7, 7, ".record") == 0) fallback.resize(fallback.size() - 7);
+      std::printf("kdk: %s: %s; kbuild decides what to rebuild\n", label_of(text, fallback).c_str(), check.reason.c_str());
       write_file_atomically(inputs, check.reason + "\n");
     } else if (!read_if_present(inputs)) {
       write_file_atomically(inputs, "up to date\n");

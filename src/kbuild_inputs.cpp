@@ -464,6 +464,7 @@ RecordCheck check_record(const std::optional<std::string>& text, const std::stri
     }
   }
   std::map<std::string, std::string> recorded_env;
+  std::string directory_reason;
   std::size_t seen = 0;
   RecordCheck result{true, {}};
   bool header = true;
@@ -474,7 +475,7 @@ RecordCheck check_record(const std::optional<std::string>& text, const std::stri
     }
     if (line.empty()) return;
     ++seen;
-    if (!result.up_to_date) return;
+    if (!result.up_to_date) return;  // a file's change, or damage: no need to look further
     char kind = line[0];
     std::string_view rest = line.size() > 2 ? line.substr(2) : std::string_view();
     if (kind == 'F') {
@@ -492,7 +493,13 @@ RecordCheck check_record(const std::optional<std::string>& text, const std::stri
       if (stat(path.c_str(), &st) != 0) {
         result = {false, path + " is gone"};
       } else if (mtime_of(st) != mtime || (S_ISDIR(st.st_mode) ? -1 : static_cast<std::int64_t>(st.st_size)) != size) {
-        result = {false, path + (mtime < 0 ? " changed while kbuild ran" : " changed")};
+        std::string why = path + (mtime < 0 ? " changed while kbuild ran" : " changed");
+        // A directory changes with any file in it: keep looking for the file that did.
+        if (S_ISDIR(st.st_mode)) {
+          if (directory_reason.empty()) directory_reason = why;
+        } else {
+          result = {false, why};
+        }
       }
     } else if (kind == 'A') {
       std::string path = unescape(rest);
@@ -510,6 +517,7 @@ RecordCheck check_record(const std::optional<std::string>& text, const std::stri
   });
   if (!result.up_to_date) return result;
   if (seen != count) return damaged("it has " + std::to_string(seen) + " entries, not " + std::to_string(count));
+  if (!directory_reason.empty()) return {false, directory_reason};
   auto now = kbuild_env(env);
   for (const auto& [name, value] : now) {
     auto it = recorded_env.find(name);

@@ -135,6 +135,11 @@ TEST(KbuildInputsTest, ARecordIsUpToDateUntilAnInputChanges) {
       {"a Makefile", [](Trees& t) { write(t.src + "/init/Makefile", "obj-y += main.o other.o\n"); }, "init/Makefile changed"},
       {"a new file", [](Trees& t) { age(t.src + "/init"); write(t.src + "/init/Kbuild", "obj-y += main.o\n"); }, "src/init changed"},
       {"a file that appears", [](Trees& t) { write(t.obj + "/include/config/X", ""); }, "include/config/X appeared"},
+      {"a file replaced by a new one (an editor's save)", [](Trees& t) {
+         age(t.src + "/init");
+         write(t.src + "/init/main.c.new", "int x;\n");
+         std::filesystem::rename(t.src + "/init/main.c.new", t.src + "/init/main.c");
+       }, "init/main.c changed"},
       {".config", [](Trees& t) { write(t.obj + "/.config", "CONFIG_X=n\n"); }, ".config changed"},
       {"a deleted .cmd file", [](Trees& t) { std::filesystem::remove(t.obj + "/init/.main.o.cmd"); }, ".main.o.cmd is gone"},
       {"a truncated .cmd file", [](Trees& t) { write(t.obj + "/init/.main.o.cmd", "savedcmd_init/m"); }, ".main.o.cmd changed"},
