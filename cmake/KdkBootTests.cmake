@@ -49,13 +49,14 @@ _kdk_add_boot_test(build.${KDK_DEFAULT_ARCH}.incremental ${KDK_DEFAULT_ARCH} inc
   bash "${PROJECT_SOURCE_DIR}/tests/boot/incremental.sh" "${_env}" "${CMAKE_BINARY_DIR}")
 set_tests_properties(build.${KDK_DEFAULT_ARCH}.incremental PROPERTIES RUN_SERIAL TRUE)
 
-# KDK_INITRAMFS=embedded, in a build tree of its own (the same sources and ccache), from an
-# external build: its boot tests, and what a root filesystem change rebuilds.
+# KDK_INITRAMFS=embedded, in a build tree of its own (the same sources and ccache, and copies of
+# this tree's kbuild output directories), from an external build: its boot tests, and what a
+# root filesystem change rebuilds.
 if(KDK_INITRAMFS STREQUAL "external")
   string(REPLACE ";" "," _preset_fragments "${KDK_LINUX_PRESET_FRAGMENTS}")
   _kdk_add_boot_test(initramfs.${KDK_DEFAULT_ARCH}.embedded ${KDK_DEFAULT_ARCH} "boot;embedded" 2400
     bash "${PROJECT_SOURCE_DIR}/tests/boot/embedded.sh" "${PROJECT_SOURCE_DIR}" ${KDK_DEFAULT_ARCH}
-    "${KDK_LINUX_SOURCE_DIR}" "${KDK_BUSYBOX_SOURCE_DIR}" "${_preset_fragments}" ${KDK_TEST_FIXTURES})
+    "${KDK_LINUX_SOURCE_DIR}" "${KDK_BUSYBOX_SOURCE_DIR}" "${_preset_fragments}" ${KDK_TEST_FIXTURES} "${CMAKE_BINARY_DIR}")
 endif()
 
 # The kernel-version matrix: each KDK_TEST_KERNELS entry, LABEL|SOURCE|ARCH,ARCH...|gcc or llvm,

@@ -8,10 +8,14 @@
 #      no other C file compiled; the guest sees the new file. The rebuild's wall time is printed;
 #   4. edit a fragment of the tree (its `# kdk-cmdline:` line) and build: cmake runs again by
 #      itself, and the guest's /proc/cmdline has the new words.
-# usage: embedded.sh TOP ARCH LINUX_SOURCE_DIR BUSYBOX_SOURCE_DIR FRAGMENT,FRAGMENT... ON|OFF
-#   (the last word: KDK_TEST_FIXTURES, as in the tree that runs this test)
+# The kernel's output directory starts as a copy of the outer tree's (nested_seed_objtree,
+# nested_keep_objtool), so the tree does not compile the kernel again: its kernel build is the
+# configuration, usr/ and the links. (BusyBox is built again, through ccache: its generated
+# headers change with any configuration run.)
+# usage: embedded.sh TOP ARCH LINUX_SOURCE_DIR BUSYBOX_SOURCE_DIR FRAGMENT,FRAGMENT... ON|OFF OUTER_BUILD
+#   (ON|OFF: KDK_TEST_FIXTURES, as in the tree that runs this test; OUTER_BUILD: that tree)
 set -euo pipefail
-top=$1 arch=$2 linux=$3 busybox=$4 fragments=${5//,/;} fixtures=$6
+top=$1 arch=$2 linux=$3 busybox=$4 fragments=${5//,/;} fixtures=$6 outer=$7
 work=$PWD
 rm -rf "$work/build" "$work/overlay"
 mkdir -p "$work/overlay/etc"
@@ -20,8 +24,11 @@ printf '# A fragment of this test: only a kernel command line.\n# kdk-cmdline: k
 fail() { echo "FAIL: $*"; exit 1; }
 step() { echo "== $*"; }
 source "$(dirname "$0")/nested.sh"
+outer_linux=$linux
 linux=$(nested_source "$work/build" linux "$linux")
 busybox=$(nested_source "$work/build" busybox "$busybox")
+nested_seed_objtree "$outer/$arch/linux" "$work/build/$arch/linux" "$outer_linux" "$linux"
+nested_before_build() { nested_keep_objtool "$work/build/$arch/kdk.env" "$outer/$arch/linux"; }
 
 step "configure (KDK_INITRAMFS=embedded) and build $arch"
 nested_build "$top" "$work/build" -DKDK_INITRAMFS=embedded -DKDK_ARCHES="$arch" -DKDK_TEST_FIXTURES="$fixtures" \

@@ -17,9 +17,48 @@ nested_source() {
   fi
 }
 
+# nested_seed_objtree FROM TO FROM_SRC TO_SRC: kbuild's output directory TO starts as a copy of
+# FROM, an outer tree's (reflinked where the file system can), when TO_SRC is nested_source's
+# hard-linked copy of FROM_SRC. kbuild compares each object's saved command with the new one, and
+# those name the source tree (and objtool's, the output directory) by absolute path, so the
+# copy's .cmd files name TO_SRC and TO instead;
+# the dependency lists name it relative to O= (ccache's CCACHE_BASEDIR), which is the same place.
+# kbuild then finds every object up to date, and rebuilds only what a configuration change
+# touches: the nested tree does not compile the kernel again.
+nested_seed_objtree() {
+  local from=$1 to=$2 from_src=$3 to_src=$4
+  [ -d "$from" ] && [ "$from_src" != "$to_src" ] && [ ! -e "$to" ] || return 0
+  mkdir -p "$(dirname "$to")"
+  cp -a --reflink=auto "$from" "$to"
+  rm -f "$to/source"
+  # regex FROM TO: a sed substitution of the directory FROM by TO.
+  regex() { printf 's#%s/#%s/#g' "$(printf '%s' "$1" | sed 's/[][\.*^$#]/\\&/g')" "$(printf '%s' "$2" | sed 's/[\&#]/\\&/g')"; }
+  # objtool's own build (tools/build) names its objects by absolute path too: every object
+  # depends on objtool, so a rebuilt objtool would rebuild them all.
+  find "$to" -name '.*.cmd' -print0 | xargs -0 -r sed -i -e "$(regex "$from_src" "$to_src")" -e "$(regex "$from" "$to")"
+}
+
+# nested_keep_objtool ENV FROM: after nested_seed_objtree of the kernel's output directory FROM
+# into the one ENV (the nested tree's kdk.env) names. objtool is built from the source tree's
+# tools/objtool, deeper in the nested tree, and its dependency lists name the system headers
+# relative to it (CCACHE_BASEDIR), so the nested tree rebuilds objtool, and every object depends
+# on objtool's mtime. It is rebuilt here first, from the same sources, and everything its build
+# made is given the outer objtool's mtime, so that kbuild keeps the copied objects.
+nested_keep_objtool() {
+  local env=$1 from=$2
+  [ -x "$from/tools/objtool/objtool" ] || return 0
+  (
+    source "$env"
+    "${KBUILD_MAKE[@]}" tools/objtool > objtool.log 2>&1 || { cat objtool.log; exit 1; }
+    # Everything objtool's build made gets that mtime, so that it stays up to date too.
+    find "$LINUX_BUILD_DIR/tools/objtool" -exec touch -h -r "$from/tools/objtool/objtool" {} +
+  ) || fail "building objtool in the nested tree failed ($PWD/objtool.log)"
+}
+
 # nested_build TOP BUILD [-DVAR=VALUE...]: configures BUILD from TOP with Ninja and builds it,
 # without the helper's own tests (the tree running this test has them); configure.log and
-# build.log stay in the test's directory. Sets build_seconds.
+# build.log stay in the test's directory. Sets build_seconds. A function nested_before_build,
+# when the caller defines one, runs between the two (its time counts).
 nested_build() {
   local top=$1 build=$2 start launcher=()
   shift 2
@@ -28,6 +67,7 @@ nested_build() {
   if command -v ccache > /dev/null; then launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache); fi
   cmake -S "$top" -B "$build" -G Ninja -DKDK_HELPER_TESTS=OFF "${launcher[@]}" "$@" > configure.log 2>&1 || { cat configure.log; fail "configure failed ($PWD/configure.log)"; }
   start=$(date +%s.%N)
+  if declare -F nested_before_build > /dev/null; then nested_before_build; fi
   cmake --build "$build" > build.log 2>&1 || { tail -60 build.log; fail "the build failed ($PWD/build.log)"; }
   build_seconds=$(echo "$(date +%s.%N) - $start" | bc | xargs printf '%.1f')
 }
