@@ -170,7 +170,7 @@ const std::vector<Command>& command_table() {
         {"modules-order", 0, "FILE", "kbuild's modules.order: each module it lists is an artifact too"},
         {"ignore", 0, "PATH", "not an input of this step: another step answers for it (repeatable)"}},
        "Runs COMMAND. When it succeeds, records every input with its mtime and size: the source and\n"
-       "headers of every object (the deps lists of the .cmd files), the .cmd files themselves, every\n"
+       "headers of every object (the deps lists of the .cmd files), the .cmd files and the objects, every\n"
        "file and the directory itself of each source directory kbuild descended into, the Kconfig\n"
        "files, the tools and PATH's directories, and the environment variables kbuild reads. A source\n"
        "file written while COMMAND ran is recorded as changed. Exit status: COMMAND's.",

@@ -344,6 +344,8 @@ KbuildInputs collect_kbuild_inputs(const KbuildInputsOptions& options, std::int6
     if (name.size() > 5 && name[0] == '.' && name.compare(name.size() - 4, 4, ".cmd") == 0) {
       std::string path = it->path().string();
       c.add(path);
+      // The file the .cmd file describes (".main.o.cmd": main.o): kbuild rebuilds a deleted one.
+      c.add((it->path().parent_path() / name.substr(1, name.size() - 5)).string());
       ++cmd_files;
       std::string text;
       try {

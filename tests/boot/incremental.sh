@@ -165,6 +165,12 @@ build "$target"; expect_kbuild "init/.version.o.cmd"
 grep -q '^deps_init/version.o' "$obj/init/.version.o.cmd" || fail "kbuild did not repair init/.version.o.cmd"
 expect_noop "$target"
 
+step "an object deleted (init/version.o)"
+rm "$obj/init/version.o"
+build "$target"; expect_kbuild "init/version.o is gone"
+[ -f "$obj/init/version.o" ] || fail "kbuild did not build init/version.o again"
+expect_noop "$target"
+
 step "bad input: kdk's record deleted, then truncated"
 record="$build/kbuild-inputs/$target.record"
 rm "$record"

@@ -141,6 +141,7 @@ TEST(KbuildInputsTest, ARecordIsUpToDateUntilAnInputChanges) {
          std::filesystem::rename(t.src + "/init/main.c.new", t.src + "/init/main.c");
        }, "init/main.c changed"},
       {".config", [](Trees& t) { write(t.obj + "/.config", "CONFIG_X=n\n"); }, ".config changed"},
+      {"a deleted object", [](Trees& t) { std::filesystem::remove(t.obj + "/init/main.o"); }, "init/main.o is gone"},
       {"a deleted .cmd file", [](Trees& t) { std::filesystem::remove(t.obj + "/init/.main.o.cmd"); }, ".main.o.cmd is gone"},
       {"a truncated .cmd file", [](Trees& t) { write(t.obj + "/init/.main.o.cmd", "savedcmd_init/m"); }, ".main.o.cmd changed"},
   };
