@@ -43,7 +43,10 @@ shown=$(sed -n '/^Located in /{s///p;q}' gdb.log)
 [ -n "$shown" ] || fail "gdb's 'info source' named no file for kdk_example_poke"
 [ "$(readlink -f "$shown")" = "$(readlink -f "$(dirname "$0")/../module/kdk_example.c")" ] \
   || fail "gdb shows $shown, which is not the module's source tests/module/kdk_example.c"
-[ "$(grep -c '^loading @.*/kdk_example\.ko$' gdb.log)" = 2 ] \
+# What the bare lx-symbols printed: from kdk-gdb.py's line naming the directories it reuses. (Not a
+# count of every load in the log: under TCG, lx-symbols' own breakpoint in do_init_module has been
+# seen to report once more, and then it reloads the module once more.)
+sed -n '/^kdk: lx-symbols /,$p' gdb.log | grep '^loading @.*/kdk_example\.ko$' > /dev/null \
   || fail "a bare lx-symbols, run after the module loaded, did not load kdk_example.ko again from kdk's module directories"
 grep -Eq '^\$1 = 0$' gdb.log || fail "print kdk_example_pokes did not read the module's variable (0 before the poke)"
 echo "ok: $(grep -Eo 'kdk_example_poke \(value=7, .*\) at [^ ]*kdk_example\.c:[0-9]+' gdb.log | head -1)"
