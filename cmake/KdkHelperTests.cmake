@@ -49,3 +49,8 @@ foreach(target IN ITEMS initlist inittab fstab archive extract boot_monitor)
     "${CMAKE_CURRENT_SOURCE_DIR}/tests/fuzz/regressions/${target}")
   set_tests_properties(fuzz.${target}.replay PROPERTIES LABELS "unit;fuzz" TIMEOUT 120)
 endforeach()
+
+# bench/compare-metrics on metrics written by kdk boot itself.
+add_test(NAME bench.compare_metrics
+  COMMAND bash "${CMAKE_CURRENT_SOURCE_DIR}/tests/bench/compare_metrics.sh" "$<TARGET_FILE:kdk>")
+set_tests_properties(bench.compare_metrics PROPERTIES LABELS "unit" TIMEOUT 60)

@@ -41,6 +41,7 @@ function(kdk_add_qemu_targets arch)
   get_property(modules_rootfs GLOBAL PROPERTY KDK_${arch}_MODULES_ROOTFS)
   kdk_make_command(make linux ${arch})
   kdk_make_command(make_module linux ${arch} MODULE)
+  set(initramfs_file "${initramfs}")
   if(KDK_INITRAMFS STREQUAL "embedded")
     set(initramfs "")  # it is in the kernel image: no -initrd
   endif()
@@ -61,6 +62,7 @@ QEMU='${KDK_${A}_QEMU}'
 QEMU_MACHINE_ARGS='${machine_args}'
 KERNEL_IMAGE='${image}'
 INITRAMFS='${initramfs}'
+INITRAMFS_FILE='${initramfs_file}'
 KERNEL_CMDLINE='${cmdline}'
 GDB='${KDK_GDB}'
 GDB_ARCH='${GDB_ARCH}'

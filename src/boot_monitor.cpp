@@ -1,6 +1,7 @@
 #include "boot_monitor.hpp"
 
 #include <algorithm>
+#include <cstdlib>
 
 #include "error.hpp"
 
@@ -108,6 +109,20 @@ std::optional<int> parse_guest_status(std::string_view line) {
   return value;
 }
 
+std::optional<double> parse_booted_uptime(std::string_view line) {
+  constexpr std::string_view prefix = "kdk: booted in ";
+  if (line.substr(0, prefix.size()) != prefix) return std::nullopt;
+  line.remove_prefix(prefix.size());
+  std::size_t end = line.find(' ');
+  if (end == std::string_view::npos || line.substr(end, 2) != " s") return std::nullopt;
+  std::string_view number = line.substr(0, end);
+  if (number.empty() || number.size() > 12 || number.find_first_not_of("0123456789.") != std::string_view::npos ||
+      std::count(number.begin(), number.end(), '.') > 1 || number.front() == '.' || number.back() == '.') {
+    return std::nullopt;
+  }
+  return std::strtod(std::string(number).c_str(), nullptr);
+}
+
 BootMonitor::BootMonitor(const std::vector<std::string>& expectations) : sources_(expectations) {
   for (const auto& e : expectations) patterns_.emplace_back(e);
 }
@@ -119,6 +134,7 @@ void BootMonitor::feed_line(const std::string& raw) {
   line.erase(std::remove(line.begin(), line.end(), '\0'), line.end());
   if (!problem_ && is_kernel_problem_line(line)) problem_ = line;
   if (auto status = parse_guest_status(line)) guest_status_ = status;
+  if (!booted_uptime_) booted_uptime_ = parse_booted_uptime(line);
   if (next_ < patterns_.size() && patterns_[next_].search(line)) ++next_;
 }
 

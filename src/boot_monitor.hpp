@@ -50,6 +50,10 @@ class LinePattern {
 // nullopt for any other line, including out-of-range or malformed numbers.
 std::optional<int> parse_guest_status(std::string_view line);
 
+// The guest uptime in "kdk: booted in S s (RELEASE)" as kdk's /init prints it (S digits with
+// at most one '.', at most 12 characters), or nullopt for any other line.
+std::optional<double> parse_booted_uptime(std::string_view line);
+
 class BootMonitor {
  public:
   // `expectations` must match lines in this order (POSIX extended regular expressions, searched).
@@ -64,6 +68,8 @@ class BootMonitor {
   const std::optional<std::string>& problem() const { return problem_; }
   // The status printed by /init as "kdk-exit-status: N", if any.
   const std::optional<int>& guest_status() const { return guest_status_; }
+  // The uptime in the first "kdk: booted in S s" line, if any.
+  const std::optional<double>& booted_uptime() const { return booted_uptime_; }
 
  private:
   std::vector<std::string> sources_;
@@ -71,6 +77,7 @@ class BootMonitor {
   std::size_t next_ = 0;
   std::optional<std::string> problem_;
   std::optional<int> guest_status_;
+  std::optional<double> booted_uptime_;
 };
 
 // The markers of a kernel problem that fail every boot test: panic, oops, BUG, WARNING, call

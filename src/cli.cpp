@@ -136,17 +136,25 @@ const std::vector<Command>& command_table() {
        cmd_kconfig_catalogue},
       {"boot",
        "run QEMU as a test: keep the serial log, match expected lines, fail on a kernel problem",
-       "[--log FILE] [--timeout SECONDS] [--expect REGEX]... [--quiet] -- COMMAND [ARG]...",
+       "[--log FILE] [--timeout SECONDS] [--expect REGEX]... [--quiet]\n"
+       "          [--metrics FILE [--size NAME=PATH]... [--ctest-measurements]] -- COMMAND [ARG]...",
        {{"log", 0, "FILE", "write everything the command prints (the guest's serial console) to FILE"},
         {"timeout", 0, "SECONDS", "give up after SECONDS, at most 86400 (default 120; fractions allowed)"},
         {"expect", 0, "REGEX", "a line matching REGEX (POSIX extended, searched) must appear, after the previous --expect's line (repeatable)"},
-        {"quiet", 'q', "", "do not echo the output; on failure, show its last lines"}},
+        {"quiet", 'q', "", "do not echo the output; on failure, show its last lines"},
+        {"metrics", 0, "FILE", "write the run's figures to FILE as JSON (see below) and print them on one line"},
+        {"size", 0, "NAME=PATH", "with --metrics: record PATH's size in bytes as NAME_bytes (repeatable)"},
+        {"ctest-measurements", 0, "", "with --metrics: also print the figures as CTest measurements"}},
        "Fails, and ends the run early, when a line shows a kernel problem: 'Kernel panic', 'Oops',\n"
        "'BUG:', 'WARNING:', 'Call Trace', 'Unable to handle kernel' or 'general protection fault'. Fails when the guest's /init reports 'kdk-exit-status: N' with N other than 0.\n"
        "Lines are matched up to their first 4096 bytes (the log keeps every byte); REGEX may not use\n"
        "back-references. COMMAND runs in its own process group under a guardian process, which ends\n"
        "the group and every process it left behind when COMMAND exits, when the run ends or times out,\n"
-       "and when kdk itself is interrupted or dies, SIGKILL included. Exit status: 0 passed, 1 failed.",
+       "and when kdk itself is interrupted or dies, SIGKILL included. --metrics writes, passed or not:\n"
+       "passed, guest_uptime_s (from the guest's first 'kdk: booted in S s' line, or null),\n"
+       "host_booted_s (seconds from the start to that line, or null), wall_s (the whole run) and\n"
+       "each --size's NAME_bytes; bench/compare-metrics compares two sets of such files.\n"
+       "Exit status: 0 passed, 1 failed.",
        cmd_boot},
       {"report",
        "print the kernel's oops or panic report from a serial log, for decode_stacktrace.sh",

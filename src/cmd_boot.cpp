@@ -9,12 +9,14 @@
 #include <cstdio>
 #include <cstring>
 #include <deque>
+#include <optional>
 #include <dirent.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -135,6 +137,67 @@ void end_tree(pid_t leader, int grace_ms) {
   }
 }
 
+// What --metrics records beside the times: the byte size of each --size NAME=PATH, taken before
+// the run (a missing file is an error before anything runs).
+struct SizedFile {
+  std::string name;
+  std::string path;
+  long long bytes = 0;
+};
+
+std::vector<SizedFile> sized_files(const std::vector<std::string>& specs) {
+  std::vector<SizedFile> out;
+  for (const auto& spec : specs) {
+    std::size_t eq = spec.find('=');
+    std::string name = spec.substr(0, std::min(eq, spec.size()));
+    if (eq == std::string::npos || name.empty() || eq + 1 == spec.size() ||
+        name.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_") != std::string::npos) {
+      throw UsageError("--size '" + spec + "': give NAME=PATH, NAME of lower-case letters, digits and '_'");
+    }
+    SizedFile f{name, spec.substr(eq + 1), 0};
+    struct stat st {};
+    if (stat(f.path.c_str(), &st) != 0) throw Error("--size " + name + ": " + errno_text(errno), f.path);
+    if (!S_ISREG(st.st_mode)) throw Error("--size " + name + ": not a regular file", f.path);
+    f.bytes = st.st_size;
+    out.push_back(f);
+  }
+  return out;
+}
+
+std::string format_number(double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.3f", v);
+  return buf;
+}
+
+// The metrics of one run as flat JSON, and the same figures as CTest measurements (which CTest
+// takes out of the test's output into its Test.xml) and as one plain line (which stays in the
+// output, so JUnit's system-out keeps it).
+void write_metrics(const std::string& path, bool ctest, bool passed, const std::optional<double>& uptime,
+                   const std::optional<double>& booted_after, double wall, const std::vector<SizedFile>& sizes) {
+  std::vector<std::pair<std::string, std::string>> fields;
+  fields.emplace_back("guest_uptime_s", uptime ? format_number(*uptime) : "null");
+  fields.emplace_back("host_booted_s", booted_after ? format_number(*booted_after) : "null");
+  fields.emplace_back("wall_s", format_number(wall));
+  for (const auto& f : sizes) fields.emplace_back(f.name + "_bytes", std::to_string(f.bytes));
+  std::string json = "{\n  \"format\": \"kdk-boot-metrics 1\",\n  \"passed\": " + std::string(passed ? "true" : "false");
+  std::string line = "kdk boot: metrics";
+  for (const auto& [name, value] : fields) {
+    json += ",\n  \"" + name + "\": " + value;
+    line += " " + name + "=" + value;
+    if (ctest && value != "null") {
+      std::printf("<CTestMeasurement type=\"numeric/double\" name=\"%s\">%s</CTestMeasurement>\n", name.c_str(),
+                  value.c_str());
+    }
+  }
+  json += "\n}\n";
+  std::printf("%s\n", line.c_str());
+  std::fflush(stdout);
+  AtomicFile out(path, 0644);
+  out.write(json);
+  out.commit();
+}
+
 int bind_loopback(int port) {
   int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) throw Error("socket: " + errno_text(errno));
@@ -159,6 +222,12 @@ int cmd_boot(const Args& args) {
   bool quiet = args.flag("quiet");
   std::FILE* log = nullptr;
   std::string log_path = args.value("log").value_or("");
+  std::string metrics_path = args.value("metrics").value_or("");
+  if (metrics_path.empty() && (args.flag("ctest-measurements") || !args.values("size").empty())) {
+    throw UsageError("--size and --ctest-measurements go with --metrics FILE");
+  }
+  std::vector<SizedFile> sizes = sized_files(args.values("size"));
+  if (!metrics_path.empty()) resolve_output(metrics_path);  // refuse a device or a directory before the run
   if (!log_path.empty()) {
     log = std::fopen(log_path.c_str(), "w");
     if (!log) throw Error("cannot write the serial log: " + errno_text(errno), log_path);
@@ -190,11 +259,13 @@ int cmd_boot(const Args& args) {
   auto deadline = start + std::chrono::duration_cast<clock::duration>(std::chrono::duration<double>(timeout));
   LineSplitter lines;
   std::deque<std::string> tail;
+  std::optional<double> booted_after;  // host seconds from the start to the "kdk: booted" line
   bool eof = false, timed_out = false;
   char buf[4096];
   auto take_line = [&](const std::string& line) {
     bool had_problem = monitor.problem().has_value();
     monitor.feed_line(line);
+    if (!booted_after && monitor.booted_uptime()) booted_after = std::chrono::duration<double>(clock::now() - start).count();
     tail.push_back(line);
     if (tail.size() > 25) tail.pop_front();
     // A problem ends the run early; a moment more collects the rest of the report.
@@ -256,6 +327,10 @@ int cmd_boot(const Args& args) {
   } else if (exited && (ended[0] != CLD_EXITED || ended[1] != 0)) {
     failure = ended[0] == CLD_EXITED ? args.positional[0] + " exited with status " + std::to_string(ended[1])
                                      : args.positional[0] + " was killed by signal " + std::to_string(ended[1]);
+  }
+  if (!metrics_path.empty()) {
+    write_metrics(metrics_path, args.flag("ctest-measurements"), failure.empty(), monitor.booted_uptime(), booted_after,
+                  seconds, sizes);
   }
   if (failure.empty()) {
     if (!quiet) std::fprintf(stderr, "kdk boot: passed in %.1f s\n", seconds);

@@ -34,6 +34,7 @@ align4 "$image"
 "$KDK" cpio list "$image" | sed 's|^|/|' | LC_ALL=C sort -u > expected  # /seg is in five archives
 qemu_command 'kdk.run="find / -xdev | sed s/^/found:/"'
 mapfile -t qemu < <(printf '%s\n' "${qemu[@]}" | sed "s|^$INITRAMFS\$|$image|")
+INITRAMFS_FILE=$image  # what boots, for the metrics
 boot_guest --expect '^kdk: booted in [0-9.]+ s' --expect '^kdk-exit-status: 0$'
 tr -d '\r' < serial.log | sed -n 's|^found:||p' | grep -vx / | LC_ALL=C sort > found
 # Mount points of what /init mounts hide the archive's entries below them (for example

@@ -66,8 +66,9 @@ grep -E '^ +(CC|CC \[M\]|AS|AR|LD|COPY|GEN|OBJCOPY|GZIP|ZSTD|XZKERN|KSYMS|SYSMAP
 compiled=$(grep -E '^ +CC( \[M\])? ' kbuild-steps.log | grep -Ev 'init/version-timestamp\.o|arch/[^/]+/boot/' || true)
 [ -z "$compiled" ] || { cat kbuild-steps.log; fail "a root filesystem change recompiled C files:"$'\n'"$compiled"; }
 grep -Eq ' usr/initramfs_inc_data$' kbuild-steps.log || { cat kbuild-steps.log; fail "kbuild did not regenerate usr/initramfs_inc_data"; }
-grep -Eq '^ +LD +vmlinux$' kbuild-steps.log || { cat kbuild-steps.log; fail "vmlinux was not relinked"; }
-grep -Ec '^ +LD +vmlinux$' kbuild-steps.log | grep -qx 1 || { cat kbuild-steps.log; fail "vmlinux was linked more than once"; }
+# Kernels after 6.12 link vmlinux.unstripped and strip it into vmlinux; older ones link vmlinux.
+grep -Eq '^ +LD +vmlinux(\.unstripped)?$' kbuild-steps.log || { cat kbuild-steps.log; fail "vmlinux was not relinked"; }
+[ "$(grep -Ec '^ +LD +vmlinux(\.unstripped)?$' kbuild-steps.log)" = 1 ] || { cat kbuild-steps.log; fail "vmlinux was linked more than once"; }
 echo "kbuild's steps after the root filesystem change:"
 sed 's/^/  /' kbuild-steps.log
 boot_marker second

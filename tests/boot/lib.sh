@@ -11,13 +11,15 @@ qemu_command() { mapfile -t qemu < <(bash "$qemu_sh" command "$env_file" "$@"); 
 gdb_command() { mapfile -t gdb < <(bash "$qemu_sh" gdb-command "$env_file" "$@"); }
 
 # boot_guest [kdk boot options...] [-- EXTRA QEMU ARGS...]: boots "${qemu[@]}" under kdk boot with
-# the serial log in the test's directory. When the boot fails and the kernel reported an oops,
+# the serial log and the boot's metrics (boot-metrics.json: guest uptime at "kdk: booted", kernel image
+# and initramfs sizes; also printed as CTest measurements) in the test's directory. When the boot fails and the kernel reported an oops,
 # panic, BUG or WARNING, the call trace follows, decoded to file:line.
 boot_guest() {
   local opts=() extra=()
   while [ $# -gt 0 ] && [ "$1" != -- ]; do opts+=("$1"); shift; done
   [ $# -eq 0 ] || { shift; extra=("$@"); }
-  if ! "$KDK" boot --quiet --log "$PWD/serial.log" --timeout 300 "${opts[@]}" -- "${qemu[@]}" "${extra[@]}"; then
+  if ! "$KDK" boot --quiet --log "$PWD/serial.log" --timeout 300 --metrics "$PWD/boot-metrics.json" \
+    --size kernel_image="$KERNEL_IMAGE" --size initramfs="$INITRAMFS_FILE" --ctest-measurements "${opts[@]}" -- "${qemu[@]}" "${extra[@]}"; then
     bash "$qemu_sh" decode "$env_file" "$PWD/serial.log" || true
     return 1
   fi

@@ -539,6 +539,34 @@ TEST_F(Cli, BootHoldsUnderHugeLines) {
   EXPECT_LT(r.max_rss_kb, 32 * 1024) << "kdk boot buffered the guest's output";
 }
 
+// --metrics: the figures of a passed run and of a failed one, as JSON, CTest measurements and one
+// plain line; a missing --size file stops the run before the command and writes nothing.
+TEST_F(Cli, BootWritesMetricsPassedOrNot) {
+  spit(path("bzImage"), std::string(1000, 'k'));
+  Result r = kdk({"boot", "--quiet", "--metrics", "m.json", "--size", "kernel_image=bzImage", "--ctest-measurements",
+                  "--", "sh", "-c", "echo 'kdk: booted in 0.61 s (6.1.0)'; echo 'kdk: booted in 9 s'"});
+  EXPECT_EQ(r.status, 0) << r.err;
+  std::string json = slurp(path("m.json"));
+  EXPECT_NE(json.find("\"passed\": true,\n  \"guest_uptime_s\": 0.610,\n  \"host_booted_s\": "), std::string::npos) << json;
+  EXPECT_NE(json.find(",\n  \"kernel_image_bytes\": 1000\n}\n"), std::string::npos) << json;
+  EXPECT_NE(r.out.find("<CTestMeasurement type=\"numeric/double\" name=\"guest_uptime_s\">0.610</CTestMeasurement>\n"),
+            std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("kdk boot: metrics guest_uptime_s=0.610 host_booted_s="), std::string::npos) << r.out;
+
+  r = kdk({"boot", "--quiet", "--metrics", "m.json", "--", "sh", "-c", "echo 'Kernel panic - not syncing: x'"});
+  EXPECT_EQ(r.status, 1);
+  json = slurp(path("m.json"));
+  EXPECT_NE(json.find("\"passed\": false,\n  \"guest_uptime_s\": null,\n  \"host_booted_s\": null,"), std::string::npos)
+      << json;
+  EXPECT_EQ(r.out.find("CTestMeasurement"), std::string::npos) << "measurements without --ctest-measurements";
+
+  r = kdk({"boot", "--metrics", "other.json", "--size", "initramfs=missing.cpio", "--", "sh", "-c", "touch ran"});
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.err.find("missing.cpio: --size initramfs: No such file or directory"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(path("ran")));
+  EXPECT_FALSE(fs::exists(path("other.json")));
+}
+
 TEST_F(Cli, BootRefusesBackReferences) {
   Result r = kdk({"boot", "--expect", "(a)\\1", "--", "true"});
   EXPECT_EQ(r.status, 1);

@@ -105,5 +105,21 @@ TEST(BootMonitor, PosixExtendedExpressions) {
   EXPECT_NO_THROW(BootMonitor({"a\\\\1"}));  // an escaped backslash, then a digit
 }
 
+TEST(BootMonitor, BootedUptimeIsTheFirstWellFormedLine) {
+  EXPECT_EQ(parse_booted_uptime("kdk: booted in 0.91 s (7.2.0)"), 0.91);
+  EXPECT_EQ(parse_booted_uptime("kdk: booted in 12 s\r"), 12.0);
+  for (const char* bad : {"kdk: booted in  s", "kdk: booted in .5 s", "kdk: booted in 5. s", "kdk: booted in 1.2.3 s",
+                          "kdk: booted in 0.91s", "kdk: booted in 0.91", "kdk: booted in -1 s", "kdk: booted in 1e9 s",
+                          "kdk: booted in 1234567890123 s", " kdk: booted in 1 s", "x kdk: booted in 1 s"}) {
+    EXPECT_FALSE(parse_booted_uptime(bad)) << bad;
+  }
+  BootMonitor m({});
+  m.feed_line("kdk: booted in nonsense s");
+  EXPECT_FALSE(m.booted_uptime());
+  m.feed_line("kdk: booted in 0.75 s (6.1.0)\r");
+  m.feed_line("kdk: booted in 0.01 s");  // a later line (the guest's own echo) changes nothing
+  EXPECT_EQ(m.booted_uptime(), 0.75);
+}
+
 }  // namespace
 }  // namespace kdk
