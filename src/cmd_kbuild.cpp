@@ -1,6 +1,5 @@
 // kdk kbuild run | check: let ninja skip a kbuild step whose inputs did not change.
 #include <cerrno>
-#include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <sys/stat.h>
