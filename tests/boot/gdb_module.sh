@@ -32,9 +32,9 @@ gdb_command qemu "$port"
   -ex "continue" > gdb.log 2>&1 || true
 wait_guest || fail "the guest did not run to the end after the breakpoint (serial log: $PWD/serial.log)"
 grep -q 'scanning for modules in' gdb.log || fail "lx-symbols did not run"
-grep -Eq '^Breakpoint 2, kdk_example_init \(\) at [^ ]*kdk_example\.c:[0-9]+' gdb.log \
+grep -Eq '^Breakpoint 2(\.[0-9]+)?, (0x[0-9a-f]+ in )?kdk_example_init \(\) at [^ ]*kdk_example\.c:[0-9]+' gdb.log \
   || fail "the breakpoint in the module's init function, kdk_example_init, did not hit with a file:line in kdk_example.c"
-grep -Eq '^Breakpoint 3, kdk_example_poke \(value=7, .*\) at [^ ]*kdk_example\.c:[0-9]+' gdb.log \
+grep -Eq '^Breakpoint 3(\.[0-9]+)?, (0x[0-9a-f]+ in )?kdk_example_poke \(value=7, .*\) at [^ ]*kdk_example\.c:[0-9]+' gdb.log \
   || fail "the breakpoint in kdk_example_poke (value=7) did not hit with a file:line in kdk_example.c"
 grep -Eq '^#1 .* poke_write \(' gdb.log || fail "the backtrace does not show poke_write, the module's caller"
 # The file gdb lists is the module's own source, not a copy in a build directory (this one's, or
