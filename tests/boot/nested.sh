@@ -40,15 +40,17 @@ nested_seed_objtree() {
 
 # nested_keep_objtool ENV FROM: after nested_seed_objtree of the kernel's output directory FROM
 # into the one ENV (the nested tree's kdk.env) names. objtool is built from the source tree's
-# tools/objtool, deeper in the nested tree, and its dependency lists name the system headers
-# relative to it (CCACHE_BASEDIR), so the nested tree rebuilds objtool, and every object depends
-# on objtool's mtime. It is rebuilt here first, from the same sources, and everything its build
-# made is given the outer objtool's mtime, so that kbuild keeps the copied objects.
+# tools/objtool, deeper in the nested tree, and its dependency lists may name the system headers
+# relative to it (CCACHE_BASEDIR: a ccache hit writes them so, a miss may not), which from the
+# nested tree name files that do not exist, and make stops. So the copy of objtool's build is
+# removed and objtool built again here, from the same sources, and everything its build made is
+# given the outer objtool's mtime: every object depends on objtool, and kbuild keeps the copies.
 nested_keep_objtool() {
   local env=$1 from=$2
   [ -x "$from/tools/objtool/objtool" ] || return 0
   (
     source "$env"
+    rm -rf "$LINUX_BUILD_DIR/tools/objtool"
     "${KBUILD_MAKE[@]}" tools/objtool > objtool.log 2>&1 || { cat objtool.log; exit 1; }
     # Everything objtool's build made gets that mtime, so that it stays up to date too.
     find "$LINUX_BUILD_DIR/tools/objtool" -exec touch -h -r "$from/tools/objtool/objtool" {} +
