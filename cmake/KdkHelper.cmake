@@ -25,9 +25,11 @@ add_library(kdk_core STATIC
   src/cmd_boot.cpp
   src/cmd_cpio.cpp
   src/cmd_files.cpp
+  src/cmd_image.cpp
   src/cmd_kbuild.cpp
   src/cmd_kconfig.cpp
   src/decompress.cpp
+  src/ext4_image.cpp
   src/error.cpp
   src/extract_tree.cpp
   src/fstab.cpp
@@ -37,6 +39,7 @@ add_library(kdk_core STATIC
   src/kconfig.cpp
   src/listing.cpp
   src/pack_plan.cpp
+  src/process.cpp
   src/suggest.cpp
   src/text_lines.cpp
   src/tree_scan.cpp)

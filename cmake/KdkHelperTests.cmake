@@ -13,11 +13,12 @@ add_executable(kdk_unit_tests
   tests/unit/listing_test.cpp
   tests/unit/pack_plan_test.cpp
   tests/unit/archive_io_test.cpp
-  tests/unit/extract_tree_test.cpp)
+  tests/unit/extract_tree_test.cpp
+  tests/unit/ext4_image_test.cpp)
 target_link_libraries(kdk_unit_tests PRIVATE kdk_core kdk_cxx_settings GTest::gtest_main)
 gtest_discover_tests(kdk_unit_tests TEST_PREFIX "unit." PROPERTIES LABELS "unit" DISCOVERY_TIMEOUT 30)
 
-add_executable(kdk_cli_tests tests/cli/cli_test.cpp)
+add_executable(kdk_cli_tests tests/cli/cli_test.cpp tests/cli/image_test.cpp)
 target_link_libraries(kdk_cli_tests PRIVATE kdk_cxx_settings GTest::gtest_main)
 target_compile_definitions(kdk_cli_tests PRIVATE KDK_BINARY="$<TARGET_FILE:kdk>")
 add_dependencies(kdk_cli_tests kdk)

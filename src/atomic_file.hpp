@@ -26,6 +26,8 @@ class AtomicFile {
   ~AtomicFile();
 
   int fd() const { return fd_; }
+  // The temporary file itself, for a program that writes it by name (mke2fs).
+  const std::string& temp_path() const { return temp_path_; }
   void write(std::string_view data);
   // Owner, mode, fsync, close and rename over the target.
   void commit();

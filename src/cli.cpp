@@ -68,6 +68,24 @@ const std::vector<Command>& command_table() {
        "ARCHIVE may be '-' for standard input, or a FIFO: a stream is first held in an unlinked\n"
        "temporary file in $TMPDIR, because the archive is read twice (checked, then written).",
        cmd_cpio_extract},
+      {"image ext4",
+       "write an ext4 image of a root filesystem from the same inputs as cpio pack, without root",
+       "-o OUT [options] [DIR]...",
+       {{"output", 'o', "OUT", "write the image to OUT; written atomically, keeping an existing OUT's mode and owner"},
+        {"spec", 0, "LIST", "add the entries of a gen_init_cpio list (repeatable), as for cpio pack: device nodes too"},
+        {"size", 0, "SIZE", "the image's size, N with K, M or G (default: the tree's blocks, a quarter more and 32 MiB, at least 64 MiB)"},
+        {"uuid", 0, "UUID", "the file system UUID, also its directory hash seed (default: a fixed one)"},
+        {"label", 0, "LABEL", "the volume label, at most 16 bytes (default kdk-rootfs)"},
+        {"mtime", 0, "EPOCH", "no mtime exceeds EPOCH seconds (default: $SOURCE_DATE_EPOCH when set)"},
+        {"keep-owner", 0, "", "keep the uid and gid of files from DIRs (default: 0:0)"}},
+       "The members are those 'kdk cpio pack' would write from the same DIRs and lists, with their\n"
+       "modes, owners, device numbers, hard links and mtimes. mke2fs makes an empty ext4 file system\n"
+       "and debugfs creates every member in it (e2fsprogs; no root, no loop device, no mke2fs -d),\n"
+       "then e2fsck -fn checks the result; any failure leaves OUT as it was. Reproducible: the UUID\n"
+       "and hash seed are fixed, and every time e2fsprogs takes from the clock is the EPOCH of\n"
+       "--mtime or SOURCE_DATE_EPOCH, or else the newest member's mtime, so the same inputs give the\n"
+       "same bytes. A name with a newline, a socket, or a symlink with an empty target is refused.",
+       cmd_image_ext4},
       {"inittab",
        "check or edit an inittab, BusyBox or sysvinit form",
        "FILE [--check] [edits]",

@@ -64,6 +64,7 @@ int run_cli(const std::vector<std::string>& argv);
 int cmd_cpio_pack(const Args&);
 int cmd_cpio_list(const Args&);
 int cmd_cpio_extract(const Args&);
+int cmd_image_ext4(const Args&);
 int cmd_inittab(const Args&);
 int cmd_fstab(const Args&);
 int cmd_kconfig_merge(const Args&);

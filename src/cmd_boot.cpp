@@ -154,6 +154,12 @@ std::vector<SizedFile> sized_files(const std::vector<std::string>& specs) {
         name.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_") != std::string::npos) {
       throw UsageError("--size '" + spec + "': give NAME=PATH, NAME of lower-case letters, digits and '_'");
     }
+    for (const auto& seen : out) {
+      if (seen.name == name) {
+        throw UsageError("--size " + name + " is given twice (" + seen.path + ", then " + spec.substr(eq + 1) +
+                         "): give each NAME once");
+      }
+    }
     SizedFile f{name, spec.substr(eq + 1), 0};
     struct stat st {};
     if (stat(f.path.c_str(), &st) != 0) throw Error("--size " + name + ": " + errno_text(errno), f.path);

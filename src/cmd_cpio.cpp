@@ -10,6 +10,7 @@
 #include "cli.hpp"
 #include "error.hpp"
 #include "listing.hpp"
+#include "pack_args.hpp"
 #include "tree_scan.hpp"
 
 namespace kdk {
@@ -68,6 +69,24 @@ class Progress {
 
 }  // namespace
 
+PackOptions pack_options(const Args& args) {
+  PackOptions options;
+  options.keep_owner = args.flag("keep-owner");
+  if (auto mtime = args.value("mtime")) {
+    options.clamp = static_cast<std::int64_t>(parse_integer_option("mtime", *mtime, 0, kMaxMtime));
+  } else if (auto env = process_env("SOURCE_DATE_EPOCH"); env && !env->empty()) {  // empty means unset
+    options.clamp = source_date_epoch(*env);
+  }
+  return options;
+}
+
+PackPlan pack_plan(const Args& args, const PackOptions& options) {
+  PackPlan plan(options);
+  for (const auto& dir : args.positional) scan_tree(dir, options, plan);
+  for (const auto& spec : args.values("spec")) plan.add_list(parse_init_list(read_file(spec), spec));
+  return plan;
+}
+
 int cmd_cpio_pack(const Args& args) {
   auto out = args.value("output");
   if (!out) throw UsageError("missing -o OUT");
@@ -88,17 +107,8 @@ int cmd_cpio_pack(const Args& args) {
   if (args.flag("list-only") && (args.value("compress") || args.value("level"))) {
     throw UsageError("--list-only writes a list, which is not compressed");
   }
-  PackOptions options;
-  options.keep_owner = args.flag("keep-owner");
-  if (auto mtime = args.value("mtime")) {
-    options.clamp = static_cast<std::int64_t>(parse_integer_option("mtime", *mtime, 0, kMaxMtime));
-  } else if (auto env = process_env("SOURCE_DATE_EPOCH"); env && !env->empty()) {  // empty means unset
-    options.clamp = source_date_epoch(*env);
-  }
-
-  PackPlan plan(options);
-  for (const auto& dir : args.positional) scan_tree(dir, options, plan);
-  for (const auto& spec : specs) plan.add_list(parse_init_list(read_file(spec), spec));
+  PackOptions options = pack_options(args);
+  PackPlan plan = pack_plan(args, options);
   MemberStream members = [&](const std::function<void(const Member&)>& each) { plan.stream(each); };
 
   if (args.flag("list-only")) {

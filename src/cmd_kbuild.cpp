@@ -9,6 +9,7 @@
 #include "atomic_file.hpp"
 #include "cli.hpp"
 #include "error.hpp"
+#include "process.hpp"
 #include "kbuild_inputs.hpp"
 
 namespace kdk {
@@ -18,27 +19,6 @@ std::optional<std::string> read_if_present(const std::string& path) {
   struct stat st {};
   if (stat(path.c_str(), &st) != 0 && errno == ENOENT) return std::nullopt;
   return read_file(path);
-}
-
-// Runs `command` with this process's standard streams and environment; its exit status, or
-// 128 + the signal that ended it.
-int run_command(const std::vector<std::string>& command) {
-  std::vector<char*> argv;
-  for (const auto& a : command) argv.push_back(const_cast<char*>(a.c_str()));
-  argv.push_back(nullptr);
-  pid_t pid = fork();
-  if (pid < 0) throw Error("fork: " + errno_text(errno));
-  if (pid == 0) {
-    execvp(argv[0], argv.data());
-    std::fprintf(stderr, "kdk kbuild run: cannot run %s: %s\n", argv[0], std::strerror(errno));
-    _exit(127);
-  }
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0) {
-    if (errno != EINTR) throw Error("waitpid: " + errno_text(errno));
-  }
-  if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
-  return WEXITSTATUS(status);
 }
 
 // The label in a record's first line, for messages.
