@@ -122,11 +122,15 @@ std::uint64_t ext4_auto_size(const std::vector<Member>& members) {
 }
 
 void write_ext4_image(const std::string& path, const std::vector<Member>& members, const Ext4Options& options) {
-  for (const char* tool : {"mke2fs", "debugfs", "e2fsck"}) {
-    if (!program_exists(tool)) {
-      throw Error(std::string(tool) + " is not installed: kdk makes ext4 images with e2fsprogs (apt-get install e2fsprogs)");
+  // e2fsprogs lives in /sbin, which an ordinary user's PATH on Debian does not hold.
+  auto tool = [](const std::string& name) {
+    if (program_exists(name)) return name;
+    for (const char* dir : {"/usr/sbin/", "/sbin/"}) {
+      if (program_exists(dir + name)) return dir + name;
     }
-  }
+    throw Error(name + " is not installed: kdk makes ext4 images with e2fsprogs (apt-get install e2fsprogs)");
+  };
+  std::string mke2fs = tool("mke2fs"), debugfs = tool("debugfs"), e2fsck = tool("e2fsck");
   std::uint64_t size = options.size_bytes ? options.size_bytes : ext4_auto_size(members);
   std::uint64_t inodes = std::max<std::uint64_t>(size / 8192, 2 * members.size() + 256);
   std::vector<std::string> env = {"E2FSPROGS_FAKE_TIME=" + std::to_string(options.time), "LC_ALL=C"};
@@ -138,12 +142,12 @@ void write_ext4_image(const std::string& path, const std::vector<Member>& member
     while (!words.empty() && words.back() == '\n') words.pop_back();
     throw Error(step + " failed (exit status " + std::to_string(c.status) + "):\n" + words);
   };
-  Captured c = run_captured({"mke2fs", "-q", "-F", "-t", "ext4", "-b", std::to_string(kBlock), "-m", "0",
+  Captured c = run_captured({mke2fs, "-q", "-F", "-t", "ext4", "-b", std::to_string(kBlock), "-m", "0",
                              "-N", std::to_string(inodes), "-L", options.label, "-U", options.uuid, "-E",
                              "hash_seed=" + options.uuid + ",root_owner=0:0", path, std::to_string(size / 1024) + "k"},
                             "", env);
   if (c.status != 0) fail("mke2fs", c);
-  c = run_captured({"debugfs", "-w", "-f", "-", path}, debugfs_script(members, options.time), env);
+  c = run_captured({debugfs, "-w", "-f", "-", path}, debugfs_script(members, options.time), env);
   // debugfs exits 0 whatever its commands did; each failure is a line on standard error, after
   // its banner ("debugfs 1.47.0 (5-Feb-2023)").
   std::vector<std::string> problems;
@@ -164,7 +168,7 @@ void write_ext4_image(const std::string& path, const std::vector<Member>& member
     }
     throw Error("debugfs could not write every member:" + shown + hint);
   }
-  c = run_captured({"e2fsck", "-f", "-n", path}, "", env);
+  c = run_captured({e2fsck, "-f", "-n", path}, "", env);
   if (c.status != 0) fail("the check of the finished image (e2fsck -fn)", c);
 }
 
