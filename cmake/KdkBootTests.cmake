@@ -33,6 +33,11 @@ foreach(_arch IN LISTS KDK_ARCHES)
     _kdk_add_boot_test(oops.${_arch}.decoded ${_arch} "boot;oops" 600
       bash "${PROJECT_SOURCE_DIR}/tests/boot/oops.sh" "${_env}")
   endif()
+  # The ext4 root filesystem, in a KDK_ROOTFS_FORMAT=ext4 tree.
+  if(KDK_ROOTFS_EXT4)
+    _kdk_add_boot_test(boot.${_arch}.ext4 ${_arch} "boot;ext4" 600
+      bash "${PROJECT_SOURCE_DIR}/tests/boot/ext4.sh" "${_env}")
+  endif()
   # KGDB: where the machine has a second UART and the kernel has the kgdb fragment.
   kdk_arch_get(${_arch} KGDB_TTY _kgdb_tty)
   if(_kgdb_tty AND "${PROJECT_SOURCE_DIR}/kernels/fragments/kgdb.config" IN_LIST _fragments)

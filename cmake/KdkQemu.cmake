@@ -31,7 +31,7 @@ endfunction()
 # kdk_add_qemu_targets(<arch>)
 function(kdk_add_qemu_targets arch)
   string(TOUPPER "${arch}" A)
-  foreach(key QEMU_MACHINE QEMU_CPU QEMU_MEMORY QEMU_FIRMWARE QEMU_EXTRA GDB_ARCH KVM_HOST KGDB_TTY)
+  foreach(key QEMU_MACHINE QEMU_CPU QEMU_MEMORY QEMU_FIRMWARE QEMU_EXTRA GDB_ARCH KVM_HOST KGDB_TTY QEMU_DISK_DEVICE)
     kdk_arch_get(${arch} ${key} ${key})
   endforeach()
   get_property(linux_build GLOBAL PROPERTY KDK_${arch}_LINUX_BUILD_DIR)
@@ -41,9 +41,14 @@ function(kdk_add_qemu_targets arch)
   get_property(modules_rootfs GLOBAL PROPERTY KDK_${arch}_MODULES_ROOTFS)
   kdk_make_command(make linux ${arch})
   kdk_make_command(make_module linux ${arch} MODULE)
+  get_property(rootfs_ext4 GLOBAL PROPERTY KDK_${arch}_ROOTFS_EXT4)
   set(initramfs_file "${initramfs}")
+  set(rootfs_target initramfs-${arch})
   if(KDK_INITRAMFS STREQUAL "embedded")
     set(initramfs "")  # it is in the kernel image: no -initrd
+  elseif(KDK_ROOTFS_FORMAT STREQUAL "ext4")
+    set(initramfs "")  # the root is the disk image
+    set(rootfs_target rootfs-ext4-${arch})
   endif()
   _kdk_bash_words(make_words ${make})
   _kdk_bash_words(make_module_words ${make_module})
@@ -79,6 +84,11 @@ CROSS_COMPILE='${KDK_CROSS_COMPILE_${A}}'
 KGDB_TTY='${KGDB_TTY}'
 DEPMOD='${KDK_DEPMOD}'
 KDK_INITRAMFS='${KDK_INITRAMFS}'
+ROOTFS_FORMAT='${KDK_ROOTFS_FORMAT}'
+ROOTFS_EXT4='${rootfs_ext4}'
+ROOTFS_PERSIST='$<BOOL:${KDK_ROOTFS_PERSIST}>'
+QEMU_DISK_DEVICE='${QEMU_DISK_DEVICE}'
+QEMU_IMG='${KDK_QEMU_IMG}'
 KVM_HOST='${KVM_HOST}'
 KDK_KVM='${KDK_KVM}'
 KDK_GDB_PORT='${KDK_GDB_PORT}'
@@ -88,10 +98,15 @@ STATE_DIR='${CMAKE_BINARY_DIR}/${arch}'
   foreach(mode run debug gdbserver kgdb)
     add_custom_target(${mode}-${arch}
       COMMAND bash "${script}" ${mode} "${env}"
-      DEPENDS linux-${arch} initramfs-${arch}
+      DEPENDS linux-${arch} ${rootfs_target}
       USES_TERMINAL
       VERBATIM)
   endforeach()
+  if(rootfs_ext4)
+    add_custom_target(rootfs-reset-${arch}
+      COMMAND bash "${script}" reset "${env}"
+      VERBATIM)
+  endif()
   add_custom_target(gdb-${arch}
     COMMAND bash "${script}" gdb "${env}"
     DEPENDS linux-${arch}

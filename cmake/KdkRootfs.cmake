@@ -3,7 +3,8 @@
 # rootfs/skeleton, then the generated files (inittab with the console shell, checked fstab), then
 # KDK_ROOTFS_OVERLAYS, then rootfs/devices.list for device nodes. No root, no mknod, no sudo.
 # KDK_INITRAMFS=embedded packs an uncompressed initramfs.cpio that kbuild links into the kernel
-# (and compresses as the kernel config says).
+# (and compresses as the kernel config says). KDK_ROOTFS_FORMAT=ext4 writes the same layers into
+# an ext4 image with `kdk image ext4` instead, booted on virtio-blk (KdkQemu, qemu.sh).
 
 set(KDK_ROOTFS_OVERLAYS "" CACHE STRING "Directories overlaid on the root filesystem, in order (later wins)")
 set(KDK_INITRAMFS_COMPRESSION "zstd" CACHE STRING "Initramfs compression: none, gzip or zstd")
@@ -11,6 +12,41 @@ set_property(CACHE KDK_INITRAMFS_COMPRESSION PROPERTY STRINGS none gzip zstd)
 if(NOT KDK_INITRAMFS_COMPRESSION MATCHES "^(none|gzip|zstd)$")
   kdk_fatal("KDK_INITRAMFS_COMPRESSION=${KDK_INITRAMFS_COMPRESSION}: use none, gzip or zstd "
     "(the qemu fragments enable gzip and zstd initrd support)")
+endif()
+
+set(KDK_ROOTFS_FORMAT "initramfs" CACHE STRING "initramfs: the root filesystem is an initramfs (KDK_INITRAMFS says how it boots); ext4: an ext4 disk image on virtio-blk, root=/dev/vda, each boot on a throwaway qcow2 overlay")
+set_property(CACHE KDK_ROOTFS_FORMAT PROPERTY STRINGS initramfs ext4)
+if(NOT KDK_ROOTFS_FORMAT MATCHES "^(initramfs|ext4)$")
+  kdk_fatal("KDK_ROOTFS_FORMAT=${KDK_ROOTFS_FORMAT}: use initramfs (the default) or ext4 (a disk image on virtio-blk)")
+endif()
+if(KDK_ROOTFS_FORMAT STREQUAL "ext4" AND KDK_INITRAMFS STREQUAL "embedded")
+  kdk_fatal("KDK_ROOTFS_FORMAT=ext4 and KDK_INITRAMFS=embedded do not go together: the root filesystem is either a "
+    "disk image or an initramfs linked into the kernel. Drop one of them.")
+endif()
+set(KDK_ROOTFS_SIZE "" CACHE STRING "Size of the ext4 image, N with K, M or G (empty: the tree's blocks, a quarter more and 32 MiB, at least 64 MiB)")
+if(KDK_ROOTFS_SIZE AND NOT KDK_ROOTFS_SIZE MATCHES "^[1-9][0-9]*[KMGkmg]$")
+  kdk_fatal("KDK_ROOTFS_SIZE=${KDK_ROOTFS_SIZE}: give N with K, M or G, such as 512M (or leave it empty)")
+endif()
+option(KDK_ROOTFS_PERSIST "With KDK_ROOTFS_FORMAT=ext4: keep what the guest writes, in one qcow2 overlay per architecture (rootfs-reset-<arch> starts it over); OFF: a throwaway overlay each boot" OFF)
+# The ext4 image, for KDK_ROOTFS_FORMAT=ext4, needs e2fsprogs (kdk image ext4) and qemu-img (the
+# overlays).
+set(KDK_ROOTFS_EXT4 OFF)
+if(KDK_ROOTFS_FORMAT STREQUAL "ext4")
+  set(KDK_ROOTFS_EXT4 ON)
+  find_program(KDK_QEMU_IMG qemu-img)
+  find_program(KDK_MKE2FS mke2fs PATHS /sbin /usr/sbin)
+  find_program(KDK_DEBUGFS debugfs PATHS /sbin /usr/sbin)
+  set(_missing "")
+  if(NOT KDK_QEMU_IMG)
+    list(APPEND _missing "  qemu-img: Debian/Ubuntu 'qemu-utils', Fedora 'qemu-img'")
+  endif()
+  if(NOT KDK_MKE2FS OR NOT KDK_DEBUGFS)
+    list(APPEND _missing "  mke2fs and debugfs: Debian/Ubuntu and Fedora 'e2fsprogs'")
+  endif()
+  if(_missing)
+    string(REPLACE ";" "\n" _missing "${_missing}")
+    kdk_fatal("an ext4 root filesystem (KDK_ROOTFS_FORMAT=ext4) needs:\n${_missing}")
+  endif()
 endif()
 
 file(GLOB_RECURSE KDK_ROOTFS_SKELETON_FILES CONFIGURE_DEPENDS "${PROJECT_SOURCE_DIR}/rootfs/skeleton/*")
@@ -44,7 +80,8 @@ function(kdk_initramfs_image arch out compression_out)
 endfunction()
 
 # kdk_add_initramfs(<arch>)
-# Adds initramfs-<arch>. Sets the global property KDK_<arch>_INITRAMFS (the packed file).
+# Adds initramfs-<arch>, and rootfs-ext4-<arch> when the ext4 image is built. Sets the global
+# properties KDK_<arch>_INITRAMFS (the packed file) and KDK_<arch>_ROOTFS_EXT4 (the image).
 function(kdk_add_initramfs arch)
   kdk_arch_get(${arch} CONSOLE console)
   get_property(busybox_install GLOBAL PROPERTY KDK_${arch}_BUSYBOX_INSTALL)
@@ -68,15 +105,35 @@ function(kdk_add_initramfs arch)
     DEPENDS "${skeleton}/etc/inittab" "${skeleton}/etc/fstab" kdk
     COMMENT "Generating the ${arch} inittab (shell on ${console}) and checking fstab"
     VERBATIM)
+  # The same layers and list for both formats: the initramfs and the ext4 image hold one tree.
+  set(layers "${busybox_install}" "${modules_rootfs}" "${skeleton}" "${generated}" ${overlays}
+      --spec "${PROJECT_SOURCE_DIR}/rootfs/devices.list")
+  set(inputs "${busybox_stamp}" busybox-${arch} "${modules_stamp}" modules-${arch}
+      "${generated}/etc/inittab" "${generated}/etc/fstab"
+      ${KDK_ROOTFS_SKELETON_FILES} ${KDK_ROOTFS_OVERLAY_FILES} "${PROJECT_SOURCE_DIR}/rootfs/devices.list" kdk)
   add_custom_command(OUTPUT "${image}"
-    COMMAND "${kdk}" cpio pack -o "${image}" --compress ${compression}
-            "${busybox_install}" "${modules_rootfs}" "${skeleton}" "${generated}" ${overlays}
-            --spec "${PROJECT_SOURCE_DIR}/rootfs/devices.list"
-    DEPENDS "${busybox_stamp}" busybox-${arch} "${modules_stamp}" modules-${arch}
-            "${generated}/etc/inittab" "${generated}/etc/fstab"
-            ${KDK_ROOTFS_SKELETON_FILES} ${KDK_ROOTFS_OVERLAY_FILES} "${PROJECT_SOURCE_DIR}/rootfs/devices.list" kdk
+    COMMAND "${kdk}" cpio pack -o "${image}" --compress ${compression} ${layers}
+    DEPENDS ${inputs}
     COMMENT "Packing the ${arch} initramfs (kdk cpio pack, ${compression})"
     VERBATIM)
-  add_custom_target(initramfs-${arch} ALL DEPENDS "${image}")
+  set(all ALL)
+  if(KDK_ROOTFS_FORMAT STREQUAL "ext4")
+    set(all "")  # built only when asked for
+  endif()
+  add_custom_target(initramfs-${arch} ${all} DEPENDS "${image}")
   set_property(GLOBAL PROPERTY KDK_${arch}_INITRAMFS "${image}")
+  if(KDK_ROOTFS_EXT4)
+    set(ext4 "${CMAKE_BINARY_DIR}/${arch}/rootfs.ext4")
+    set(size "")
+    if(KDK_ROOTFS_SIZE)
+      set(size --size ${KDK_ROOTFS_SIZE})
+    endif()
+    add_custom_command(OUTPUT "${ext4}"
+      COMMAND "${kdk}" image ext4 -o "${ext4}" ${size} ${layers}
+      DEPENDS ${inputs}
+      COMMENT "Writing the ${arch} root filesystem into an ext4 image (kdk image ext4)"
+      VERBATIM)
+    add_custom_target(rootfs-ext4-${arch} ALL DEPENDS "${ext4}")
+    set_property(GLOBAL PROPERTY KDK_${arch}_ROOTFS_EXT4 "${ext4}")
+  endif()
 endfunction()

@@ -1,13 +1,18 @@
 #!/usr/bin/env bash
 # usage: qemu.sh run|debug|gdbserver|gdb|kgdb ENV_FILE [EXTRA KERNEL ARGS...]
-#        qemu.sh command ENV_FILE [--kgdb PORT] [EXTRA KERNEL ARGS...]
+#        qemu.sh command ENV_FILE [--kgdb PORT] [--disk OVERLAY] [EXTRA KERNEL ARGS...]
+#        qemu.sh reset ENV_FILE
 #        qemu.sh gdb-command ENV_FILE qemu|kgdb PORT
 #        qemu.sh decode ENV_FILE [SERIAL_LOG]
 #        qemu.sh accel ENV_FILE
 #        qemu.sh probe-guest ENV_FILE [tcg|kvm]
 # The one place where kdk builds QEMU and gdb command lines. ENV_FILE is <build>/<arch>/kdk.env,
 # from cmake/KdkQemu.cmake. `command` prints the QEMU command line for a scripted boot (tests);
-# with --kgdb, KGDB waits on the second serial port, at 127.0.0.1:PORT. `gdb-command` prints
+# with --kgdb, KGDB waits on the second serial port, at 127.0.0.1:PORT; with --disk, the root is
+# the ext4 image through the qcow2 overlay OVERLAY (made when missing, kept when there: a second
+# boot on it sees what the first wrote); in a KDK_ROOTFS_FORMAT=ext4 tree, without --disk, a
+# new ./rootfs-overlay.qcow2. `reset` removes the persistent overlay
+# (KDK_ROOTFS_PERSIST). `gdb-command` prints
 # the gdb command line that debug, gdb and kgdb run, for a scripted session. `decode` prints a
 # serial log's kernel oops or panic with the call trace decoded to file:line. `accel` prints what
 # a boot would use (kvm or tcg, and why), probing KVM first when nothing is cached; `probe-guest`
@@ -16,16 +21,65 @@ set -euo pipefail
 mode=${1:?usage: qemu.sh run|debug|gdbserver|gdb|kgdb|command|gdb-command|decode ENV_FILE}
 source "${2:?usage: qemu.sh MODE ENV_FILE}"
 shift 2
-kgdb_port=""
-if [ "$mode" = command ] && [ "${1:-}" = --kgdb ]; then
-  kgdb_port=${2:?--kgdb PORT}
-  shift 2
-fi
+kgdb_port="" disk_overlay=""
+while [ "$mode" = command ] && [ $# -gt 0 ]; do
+  case $1 in
+    --kgdb) kgdb_port=${2:?--kgdb PORT}; shift 2 ;;
+    --disk) disk_overlay=${2:?--disk OVERLAY}; shift 2 ;;
+    *) break ;;
+  esac
+done
 extra_cmdline="$*"
 read -r -a machine <<< "$QEMU_MACHINE_ARGS"
 initrd=()
 [ -z "$INITRAMFS" ] || initrd=(-initrd "$INITRAMFS")
 fail() { echo "kdk: error: $*" >&2; exit 1; }
+
+# The ext4 root filesystem: each boot runs on a qcow2 overlay over the built image, which stays
+# as built. The persistent overlay (KDK_ROOTFS_PERSIST) lives in the build tree; a throwaway one
+# is made for the boot and removed after it.
+persistent_overlay="$STATE_DIR/rootfs-persistent.qcow2"
+disk=() throwaway_overlay=""
+# disk_setup OVERLAY: boot from the image through OVERLAY, made now when it does not exist. An
+# overlay made over an image that has been rebuilt since is set aside (OVERLAY.old): its blocks
+# would lie over a different file system.
+disk_setup() {
+  local overlay=$1 base
+  [ -n "$ROOTFS_EXT4" ] || fail "this tree builds no ext4 image: configure with -DKDK_ROOTFS_FORMAT=ext4"
+  [ -f "$ROOTFS_EXT4" ] || fail "the root filesystem image $ROOTFS_EXT4 is not built: ninja rootfs-ext4-$KDK_ARCH"
+  base=$(stat -c '%s %Y' "$ROOTFS_EXT4")
+  if [ -e "$overlay" ] && [ "$(cat "$overlay.base" 2>/dev/null)" != "$base" ]; then
+    mv -f "$overlay" "$overlay.old"
+    echo "kdk: $ROOTFS_EXT4 was rebuilt after $overlay was made over it: starting a new overlay (the old one is $overlay.old)" >&2
+  fi
+  if [ ! -e "$overlay" ]; then
+    "$QEMU_IMG" create -q -f qcow2 -F raw -b "$ROOTFS_EXT4" "$overlay" || fail "qemu-img could not create the overlay $overlay"
+    echo "$base" > "$overlay.base"
+  fi
+  initrd=()
+  disk=(-drive "file=$overlay,format=qcow2,if=none,id=rootdisk" -device "$QEMU_DISK_DEVICE,drive=rootdisk")
+  # No rootwait: a root device that is not there panics at once, and the panic lists the block
+  # devices the kernel found.
+  extra_cmdline="root=/dev/vda rw rootfstype=ext4 init=/init${extra_cmdline:+ $extra_cmdline}"
+}
+# disk_for_boot: the run, debug, gdbserver and kgdb modes with KDK_ROOTFS_FORMAT=ext4.
+disk_for_boot() {
+  [ "$ROOTFS_FORMAT" = ext4 ] || return 0
+  if [ "$ROOTFS_PERSIST" = 1 ]; then
+    disk_setup "$persistent_overlay"
+    echo "kdk: root filesystem: $ROOTFS_EXT4 through the persistent overlay $persistent_overlay (ninja rootfs-reset-$KDK_ARCH starts it over)" >&2
+  else
+    throwaway_overlay=$(mktemp "$STATE_DIR/rootfs-overlay.XXXXXX")
+    rm -f "$throwaway_overlay"
+    trap 'rm -f "$throwaway_overlay" "$throwaway_overlay.base"' EXIT
+    disk_setup "$throwaway_overlay"
+    echo "kdk: root filesystem: $ROOTFS_EXT4 through a throwaway overlay (KDK_ROOTFS_PERSIST=ON keeps what the guest writes)" >&2
+  fi
+}
+# launch COMMAND...: exec, or, with a throwaway overlay to remove afterwards, run and wait.
+launch() {
+  if [ -n "$throwaway_overlay" ]; then "$@"; else exec "$@"; fi
+}
 
 # KVM only when a probe shows it works: a guest of a few instructions (not the kernel) on the
 # machine and CPU model of a real boot, which ends QEMU itself, given 3 s, so that a /dev/kvm that hangs or makes QEMU abort costs at most that.
@@ -110,7 +164,7 @@ port() {
 
 qemu_cmd() {  # the guest with kernel and initramfs; the caller adds console and gdb options
   decide_accel
-  cmd=("$QEMU" "${machine[@]}" -accel "$accel" -no-reboot -kernel "$KERNEL_IMAGE" "${initrd[@]}"
+  cmd=("$QEMU" "${machine[@]}" -accel "$accel" -no-reboot -kernel "$KERNEL_IMAGE" "${initrd[@]}" "${disk[@]}"
        -append "$KERNEL_CMDLINE${extra_cmdline:+ $extra_cmdline}")
   if [ "$accel" = kvm ]; then
     echo "kdk: using KVM" >&2
@@ -157,16 +211,24 @@ gdb_cmd() {
 
 case $mode in
   run)
+    disk_for_boot
     qemu_cmd
     log="$STATE_DIR/serial.log"
     echo "kdk: booting $KDK_ARCH; the console is logged to $log (ninja decode-$KDK_ARCH decodes an oops in it)."
     echo "kdk: quit QEMU with Ctrl-A X (Ctrl-A H for help); in the guest, 'reboot -f' ends it too."
-    exec "${cmd[@]}" -display none -chardev "stdio,id=console,mux=on,logfile=$log" \
+    launch "${cmd[@]}" -display none -chardev "stdio,id=console,mux=on,logfile=$log" \
       -serial chardev:console -mon chardev=console,mode=readline
     ;;
   command)
     kgdb_serial=()
     [ -z "$kgdb_port" ] || kgdb_setup "$kgdb_port"
+    # A KDK_ROOTFS_FORMAT=ext4 tree boots from the disk; a test without --disk gets a new
+    # overlay in its own directory.
+    if [ -z "$disk_overlay" ] && [ "$ROOTFS_FORMAT" = ext4 ]; then
+      disk_overlay="$PWD/rootfs-overlay.qcow2"
+      rm -f "$disk_overlay" "$disk_overlay.base"
+    fi
+    [ -z "$disk_overlay" ] || disk_setup "$disk_overlay"
     qemu_cmd 2>/dev/null
     printf '%s\n' "${cmd[@]}" -display none -monitor none -serial stdio "${kgdb_serial[@]}"
     ;;
@@ -177,20 +239,22 @@ case $mode in
   gdbserver)
     p=$(port)
     echo "qemu $p" > "$STATE_DIR/gdb-target"
+    disk_for_boot
     qemu_cmd
     echo "kdk: QEMU is paused, its gdb stub on 127.0.0.1:$p. In another terminal: ninja gdb-$KDK_ARCH"
     echo "kdk: (or: gdb-multiarch $LINUX_BUILD_DIR/vmlinux -ex 'target remote 127.0.0.1:$p'). Quit QEMU with Ctrl-A X."
-    exec "${cmd[@]}" -S -gdb "tcp:127.0.0.1:$p" -nographic -serial mon:stdio
+    launch "${cmd[@]}" -S -gdb "tcp:127.0.0.1:$p" -nographic -serial mon:stdio
     ;;
   kgdb)
     p=$(port)
     kgdb_setup "$p"
     echo "kgdb $p" > "$STATE_DIR/gdb-target"
+    disk_for_boot
     qemu_cmd
     echo "kdk: booting $KDK_ARCH with kgdboc=$KGDB_TTY kgdbwait: the kernel stops early and waits for gdb on its"
     echo "kdk: second serial port, 127.0.0.1:$p. In another terminal: ninja gdb-$KDK_ARCH. This terminal stays the console."
     echo "kdk: later, 'echo g > /proc/sysrq-trigger' in the guest breaks into gdb again. Quit QEMU with Ctrl-A X."
-    exec "${cmd[@]}" -nographic -serial mon:stdio "${kgdb_serial[@]}"
+    launch "${cmd[@]}" -nographic -serial mon:stdio "${kgdb_serial[@]}"
     ;;
   gdb)
     if [ -n "$KDK_GDB_PORT" ]; then
@@ -204,16 +268,21 @@ case $mode in
     ;;
   debug)
     p=$(port)
+    disk_for_boot
     qemu_cmd
     log="$STATE_DIR/serial.log"
     setsid "${cmd[@]}" -S -gdb "tcp:127.0.0.1:$p" -display none -monitor none -serial "file:$log" &
     qemu=$!
-    trap 'kill -- -$qemu 2>/dev/null || kill $qemu 2>/dev/null || true' EXIT
+    trap 'kill -- -$qemu 2>/dev/null || kill $qemu 2>/dev/null || true; rm -f "$throwaway_overlay" "$throwaway_overlay.base"' EXIT
     echo "kdk: QEMU is paused with its gdb stub on 127.0.0.1:$p; the guest console goes to $log (tail -f it)."
     echo "kdk: gdb runs the guest to start_kernel, then lx-symbols loads each module's symbols as the guest loads it."
     echo "kdk: try: break <function>, continue, lx-dmesg, lx-ps, lx-lsmod. QEMU ends when gdb does."
     gdb_cmd qemu "$p"
     "${cmd[@]}"
+    ;;
+  reset)
+    rm -f "$persistent_overlay" "$persistent_overlay.base" "$persistent_overlay.old" "$persistent_overlay.old.base"
+    echo "kdk: the next boot of $KDK_ARCH with KDK_ROOTFS_PERSIST=ON starts from $ROOTFS_EXT4 as built"
     ;;
   accel)
     decide_accel
@@ -233,5 +302,5 @@ case $mode in
       | CROSS_COMPILE=$CROSS_COMPILE bash "$LINUX_SOURCE_DIR/scripts/decode_stacktrace.sh" \
           "$LINUX_BUILD_DIR/vmlinux" "$LINUX_SOURCE_DIR" "$MODULES_ROOTFS/lib/modules/$release"
     ;;
-  *) fail "qemu.sh: unknown mode '$mode' (run, debug, gdbserver, gdb, kgdb, command, gdb-command, decode, accel, probe-guest)" ;;
+  *) fail "qemu.sh: unknown mode '$mode' (run, debug, gdbserver, gdb, kgdb, command, gdb-command, decode, accel, probe-guest, reset)" ;;
 esac

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Configure-time mistakes, each in a scratch build tree: a KDK_LINUX_SOURCE that is not a kernel
 # tree, an unclean tree, a missing cross compiler, a cross compiler for the wrong architecture,
-# an unknown architecture, an unknown KDK_INITRAMFS, a kernel older than kdk supports, an unknown
+# an unknown architecture, an unknown KDK_INITRAMFS or KDK_ROOTFS_FORMAT, an ext4 root with an
+# embedded initramfs, a malformed KDK_ROOTFS_SIZE, a kernel older than kdk supports, an unknown
 # KDK_LINUX_TOOLCHAIN, llvm without a usable clang, a malformed KDK_TEST_KERNELS entry, and kernel
 # modules declared wrongly (a missing source, an unknown architecture, two sources with one
 # name). Each must fail with a message naming it.
@@ -41,6 +42,12 @@ expect_failure "unknown architecture" configure -DKDK_ARCHES=sparc64
 expect_output "KDK_ARCHES: unknown architecture 'sparc64'. Known: "
 expect_failure "unknown KDK_INITRAMFS" configure -DKDK_INITRAMFS=builtin
 expect_output "KDK_INITRAMFS=builtin: use external (QEMU's -initrd, the default) or embedded"
+expect_failure "unknown KDK_ROOTFS_FORMAT" configure -DKDK_ROOTFS_FORMAT=btrfs
+expect_output "KDK_ROOTFS_FORMAT=btrfs: use initramfs (the default) or ext4"
+expect_failure "an ext4 root with an embedded initramfs" configure -DKDK_ROOTFS_FORMAT=ext4 -DKDK_INITRAMFS=embedded
+expect_output "KDK_ROOTFS_FORMAT=ext4 and KDK_INITRAMFS=embedded do not go together"
+expect_failure "a malformed KDK_ROOTFS_SIZE" configure -DKDK_ROOTFS_FORMAT=ext4 -DKDK_ROOTFS_SIZE=12
+expect_output "KDK_ROOTFS_SIZE=12: give N with K, M or G, such as 512M"
 
 # A tree whose Makefile says 5.15: refused with the oldest supported version named.
 mkdir -p "$T/old"; printf 'VERSION = 5\nPATCHLEVEL = 15\nSUBLEVEL = 0\nEXTRAVERSION =\n' > "$T/old/Makefile"; touch "$T/old/Kconfig"

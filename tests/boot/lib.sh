@@ -12,14 +12,15 @@ gdb_command() { mapfile -t gdb < <(bash "$qemu_sh" gdb-command "$env_file" "$@")
 
 # boot_guest [kdk boot options...] [-- EXTRA QEMU ARGS...]: boots "${qemu[@]}" under kdk boot with
 # the serial log and the boot's metrics (boot-metrics.json: guest uptime at "kdk: booted", kernel image
-# and initramfs sizes; also printed as CTest measurements) in the test's directory. When the boot fails and the kernel reported an oops,
+# and root filesystem sizes, initramfs or ext4 image; also printed as CTest measurements) in the test's directory. When the boot fails and the kernel reported an oops,
 # panic, BUG or WARNING, the call trace follows, decoded to file:line.
 boot_guest() {
-  local opts=() extra=()
+  local opts=() extra=() rootfs_size="initramfs=$INITRAMFS_FILE"
+  [ "$ROOTFS_FORMAT" != ext4 ] || rootfs_size="rootfs_ext4=$ROOTFS_EXT4"
   while [ $# -gt 0 ] && [ "$1" != -- ]; do opts+=("$1"); shift; done
   [ $# -eq 0 ] || { shift; extra=("$@"); }
   if ! "$KDK" boot --quiet --log "$PWD/serial.log" --timeout 300 --metrics "$PWD/boot-metrics.json" \
-    --size kernel_image="$KERNEL_IMAGE" --size initramfs="$INITRAMFS_FILE" --ctest-measurements "${opts[@]}" -- "${qemu[@]}" "${extra[@]}"; then
+    --size kernel_image="$KERNEL_IMAGE" --size "$rootfs_size" --ctest-measurements "${opts[@]}" -- "${qemu[@]}" "${extra[@]}"; then
     bash "$qemu_sh" decode "$env_file" "$PWD/serial.log" || true
     return 1
   fi
