@@ -20,6 +20,15 @@ std::vector<std::string> Args::values(std::string_view name) const {
   return it == values_.end() ? std::vector<std::string>() : it->second;
 }
 
+namespace {
+
+// The pack inputs that cpio pack and image ext4 share (pack_args.hpp reads them).
+const OptionSpec kMtimeOption{"mtime", 0, "EPOCH",
+                              "no mtime exceeds EPOCH seconds, 0 to 4294967295 (newc's limit; default: $SOURCE_DATE_EPOCH when set)"};
+const OptionSpec kKeepOwnerOption{"keep-owner", 0, "", "keep the uid and gid of files from DIRs (default: 0:0)"};
+
+}  // namespace
+
 const std::vector<Command>& command_table() {
   static const std::vector<Command> table = {
       {"cpio pack",
@@ -30,8 +39,8 @@ const std::vector<Command>& command_table() {
         {"level", 0, "N", "compression level: gzip 0-9, zstd 1-22, xz 0-9, lz4 1-12 (defaults: 6, 3, 6, 9)"},
         {"spec", 0, "LIST", "add the entries of a gen_init_cpio list (repeatable); they come after every DIR"},
         {"list-only", 0, "", "write a gen_init_cpio list instead of an archive (CONFIG_INITRAMFS_SOURCE accepts it)"},
-        {"mtime", 0, "EPOCH", "no mtime exceeds EPOCH seconds, 0 to 4294967295 (newc's limit; default: $SOURCE_DATE_EPOCH when set)"},
-        {"keep-owner", 0, "", "keep the uid and gid of files from DIRs (default: 0:0)"}},
+        kMtimeOption,
+        kKeepOwnerOption},
        "Each DIR's contents become the archive root; a later DIR overlays earlier ones, and --spec\n"
        "entries overlay all DIRs. Missing parent directories are added as 0755 root:root.\n"
        "The output is reproducible: members are sorted by path with parents first, inodes are\n"
@@ -76,8 +85,8 @@ const std::vector<Command>& command_table() {
         {"size", 0, "SIZE", "the image's size, N with K, M or G (default: the tree's blocks, a quarter more and 32 MiB, at least 64 MiB)"},
         {"uuid", 0, "UUID", "the file system UUID, also its directory hash seed (default: a fixed one)"},
         {"label", 0, "LABEL", "the volume label, at most 16 bytes (default kdk-rootfs)"},
-        {"mtime", 0, "EPOCH", "no mtime exceeds EPOCH seconds (default: $SOURCE_DATE_EPOCH when set)"},
-        {"keep-owner", 0, "", "keep the uid and gid of files from DIRs (default: 0:0)"}},
+        kMtimeOption,
+        kKeepOwnerOption},
        "The members are those 'kdk cpio pack' would write from the same DIRs and lists, with their\n"
        "modes, owners, device numbers, hard links and mtimes. mke2fs makes an empty ext4 file system\n"
        "and debugfs creates every member in it (e2fsprogs; no root, no loop device, no mke2fs -d),\n"

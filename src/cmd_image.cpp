@@ -1,4 +1,6 @@
 // kdk image ext4
+#include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cstdio>
 
