@@ -57,7 +57,8 @@ disk_setup() {
     echo "$base" > "$overlay.base"
   fi
   initrd=()
-  disk=(-drive "file=$overlay,format=qcow2,if=none,id=rootdisk" -device "$QEMU_DISK_DEVICE,drive=rootdisk")
+  # A comma in a -drive value is written twice (QEMU's option syntax); a build tree may have one.
+  disk=(-drive "file=${overlay//,/,,},format=qcow2,if=none,id=rootdisk" -device "$QEMU_DISK_DEVICE,drive=rootdisk")
   # No rootwait: a root device that is not there panics at once, and the panic lists the block
   # devices the kernel found.
   extra_cmdline="root=/dev/vda rw rootfstype=ext4 init=/init${extra_cmdline:+ $extra_cmdline}"
