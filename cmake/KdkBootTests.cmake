@@ -33,10 +33,25 @@ foreach(_arch IN LISTS KDK_ARCHES)
     _kdk_add_boot_test(oops.${_arch}.decoded ${_arch} "boot;oops" 600
       bash "${PROJECT_SOURCE_DIR}/tests/boot/oops.sh" "${_env}")
   endif()
-  # The ext4 root filesystem, in a KDK_ROOTFS_FORMAT=ext4 tree.
+  # The console socket of ninja debug, with gdb stopped at a breakpoint the console triggers.
+  _kdk_add_boot_test(gdb.${_arch}.console ${_arch} "boot;gdb;console" 600
+    bash "${PROJECT_SOURCE_DIR}/tests/boot/console.sh" "${_env}")
+  # The ext4 root filesystem and a user's disk image (made from it), in a tree with the ext4
+  # image: KDK_ROOTFS_FORMAT=ext4, or the test fixtures.
   if(KDK_ROOTFS_EXT4)
     _kdk_add_boot_test(boot.${_arch}.ext4 ${_arch} "boot;ext4" 600
       bash "${PROJECT_SOURCE_DIR}/tests/boot/ext4.sh" "${_env}")
+    _kdk_add_boot_test(boot.${_arch}.disk_image ${_arch} "boot;ext4;disk-image" 600
+      bash "${PROJECT_SOURCE_DIR}/tests/boot/disk_image.sh" "${_env}")
+  endif()
+  # Shares and the network, where the kernel has their fragments.
+  if(KDK_SHARE_DIRS OR KDK_TEST_FIXTURES)
+    _kdk_add_boot_test(boot.${_arch}.share ${_arch} "boot;share" 600
+      bash "${PROJECT_SOURCE_DIR}/tests/boot/share.sh" "${_env}")
+  endif()
+  if(KDK_NET STREQUAL "user" OR KDK_TEST_FIXTURES)
+    _kdk_add_boot_test(boot.${_arch}.net ${_arch} "boot;net" 600
+      bash "${PROJECT_SOURCE_DIR}/tests/boot/net.sh" "${_env}")
   endif()
   # KGDB: where the machine has a second UART and the kernel has the kgdb fragment.
   kdk_arch_get(${_arch} KGDB_TTY _kgdb_tty)

@@ -23,6 +23,7 @@ add_library(kdk_core STATIC
   src/boot_monitor.cpp
   src/cli.cpp
   src/cmd_boot.cpp
+  src/cmd_console.cpp
   src/cmd_cpio.cpp
   src/cmd_files.cpp
   src/cmd_image.cpp

@@ -14,7 +14,7 @@ endif()
 
 # kdk_linux_fragments(<arch> <out-var>)
 # Every fragment the kernel of <arch> is configured with, in merge order: the architecture's,
-# the preset's, the disk fragments (KDK_ROOTFS_FORMAT=ext4), the ones
+# the preset's, the devices' (KdkDevices: disk, share, net), the ones
 # declared kernel modules need, the embedded initramfs, then the user's.
 function(kdk_linux_fragments arch out)
   set(list "${PROJECT_SOURCE_DIR}/kernels/arch/${arch}/qemu.config")
@@ -28,9 +28,8 @@ function(kdk_linux_fragments arch out)
     endif()
     list(APPEND list "${path}")
   endforeach()
-  if(KDK_ROOTFS_FORMAT STREQUAL "ext4")
-    list(APPEND list "${PROJECT_SOURCE_DIR}/kernels/fragments/disk.config" "${PROJECT_SOURCE_DIR}/kernels/arch/${arch}/disk.config")
-  endif()
+  kdk_device_fragments(${arch} device_fragments)
+  list(APPEND list ${device_fragments})
   kdk_kernel_module_fragments(${arch} module_fragments)
   list(APPEND list ${module_fragments})
   if(KDK_INITRAMFS STREQUAL "embedded")

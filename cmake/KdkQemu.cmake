@@ -1,5 +1,5 @@
 # Booting and debugging under QEMU: run-<arch>, debug-<arch>, gdbserver-<arch>, gdb-<arch>,
-# kgdb-<arch>, decode-<arch>, and run/debug/gdbserver/gdb/kgdb/decode for the default
+# kgdb-<arch>, decode-<arch>, console-<arch>, and run/debug/gdbserver/gdb/kgdb/decode/console for the default
 # architecture. The facts go into <build>/<arch>/kdk.env at generate time; cmake/scripts/qemu.sh
 # (and kernel-module.sh) do the rest, so the command lines are readable in one place and the same
 # for targets and tests.
@@ -31,7 +31,7 @@ endfunction()
 # kdk_add_qemu_targets(<arch>)
 function(kdk_add_qemu_targets arch)
   string(TOUPPER "${arch}" A)
-  foreach(key QEMU_MACHINE QEMU_CPU QEMU_MEMORY QEMU_FIRMWARE QEMU_EXTRA GDB_ARCH KVM_HOST KGDB_TTY QEMU_DISK_DEVICE)
+  foreach(key QEMU_MACHINE QEMU_CPU QEMU_MEMORY QEMU_FIRMWARE QEMU_EXTRA GDB_ARCH KVM_HOST KGDB_TTY QEMU_VIRTIO)
     kdk_arch_get(${arch} ${key} ${key})
   endforeach()
   get_property(linux_build GLOBAL PROPERTY KDK_${arch}_LINUX_BUILD_DIR)
@@ -49,10 +49,14 @@ function(kdk_add_qemu_targets arch)
   elseif(KDK_ROOTFS_FORMAT STREQUAL "ext4")
     set(initramfs "")  # the root is the disk image
     set(rootfs_target rootfs-ext4-${arch})
+  elseif(KDK_DISK_IMAGE)
+    set(initramfs "")  # the root is the user's disk image
+    set(rootfs_target "")
   endif()
   _kdk_bash_words(make_words ${make})
   _kdk_bash_words(make_module_words ${make_module})
   _kdk_bash_words(dir_words ${module_dirs})
+  _kdk_bash_words(share_words ${KDK_SHARE_DIRS})
   kdk_linux_cmdline(${arch} cmdline)
   set(machine_args -machine ${QEMU_MACHINE} -cpu ${QEMU_CPU} -m ${QEMU_MEMORY} ${QEMU_EXTRA})
   if(QEMU_FIRMWARE)
@@ -87,7 +91,13 @@ KDK_INITRAMFS='${KDK_INITRAMFS}'
 ROOTFS_FORMAT='${KDK_ROOTFS_FORMAT}'
 ROOTFS_EXT4='${rootfs_ext4}'
 ROOTFS_PERSIST='$<BOOL:${KDK_ROOTFS_PERSIST}>'
-QEMU_DISK_DEVICE='${QEMU_DISK_DEVICE}'
+QEMU_VIRTIO='${QEMU_VIRTIO}'
+DISK_IMAGE='${KDK_DISK_IMAGE_PATH}'
+DISK_ROOT='${KDK_ROOT}'
+SHARE_DIRS=(${share_words} )
+NET='${KDK_NET}'
+HOSTFWD='${KDK_HOSTFWD}'
+HOSTFWD_REGEX='${KDK_HOSTFWD_REGEX}'
 QEMU_IMG='${KDK_QEMU_IMG}'
 KVM_HOST='${KVM_HOST}'
 KDK_KVM='${KDK_KVM}'
@@ -102,7 +112,11 @@ STATE_DIR='${CMAKE_BINARY_DIR}/${arch}'
       USES_TERMINAL
       VERBATIM)
   endforeach()
-  if(rootfs_ext4)
+  add_custom_target(console-${arch}
+    COMMAND bash "${script}" console "${env}"
+    USES_TERMINAL
+    VERBATIM)
+  if(rootfs_ext4 OR KDK_DISK_IMAGE)
     add_custom_target(rootfs-reset-${arch}
       COMMAND bash "${script}" reset "${env}"
       VERBATIM)
@@ -121,11 +135,11 @@ STATE_DIR='${CMAKE_BINARY_DIR}/${arch}'
 endfunction()
 
 # kdk_add_default_aliases(<arch>)
-# run, debug, gdbserver, gdb, kgdb, decode, menuconfig-linux, savedefconfig-linux, menuconfig-busybox
+# run, debug, gdbserver, gdb, kgdb, decode, console, menuconfig-linux, savedefconfig-linux, menuconfig-busybox
 # and compile-commands for
 # the default architecture (the first of KDK_ARCHES).
 function(kdk_add_default_aliases arch)
-  foreach(name run debug gdbserver gdb kgdb decode)
+  foreach(name run debug gdbserver gdb kgdb decode console)
     add_custom_target(${name} DEPENDS ${name}-${arch})
   endforeach()
   foreach(name menuconfig-linux savedefconfig-linux menuconfig-busybox compile-commands)

@@ -28,11 +28,15 @@ if(KDK_ROOTFS_SIZE AND NOT KDK_ROOTFS_SIZE MATCHES "^[1-9][0-9]*[KMGkmg]$")
   kdk_fatal("KDK_ROOTFS_SIZE=${KDK_ROOTFS_SIZE}: give N with K, M or G, such as 512M (or leave it empty)")
 endif()
 option(KDK_ROOTFS_PERSIST "With KDK_ROOTFS_FORMAT=ext4: keep what the guest writes, in one qcow2 overlay per architecture (rootfs-reset-<arch> starts it over); OFF: a throwaway overlay each boot" OFF)
-# The ext4 image, for KDK_ROOTFS_FORMAT=ext4, needs e2fsprogs (kdk image ext4) and qemu-img (the
-# overlays).
+# The ext4 image, for KDK_ROOTFS_FORMAT=ext4 (and the test fixtures' ext4 boot test), needs
+# e2fsprogs (kdk image ext4); booting from a disk, the image or KDK_DISK_IMAGE, needs qemu-img
+# (the overlays).
 set(KDK_ROOTFS_EXT4 OFF)
-if(KDK_ROOTFS_FORMAT STREQUAL "ext4")
+# (Not in an embedded-initramfs tree: its kernel would run the initramfs whatever root= says.)
+if(KDK_ROOTFS_FORMAT STREQUAL "ext4" OR (KDK_TEST_FIXTURES AND KDK_INITRAMFS STREQUAL "external"))
   set(KDK_ROOTFS_EXT4 ON)
+endif()
+if(KDK_ROOTFS_EXT4 OR KDK_DISK_IMAGE)
   find_program(KDK_QEMU_IMG qemu-img)
   find_program(KDK_MKE2FS mke2fs PATHS /sbin /usr/sbin)
   find_program(KDK_DEBUGFS debugfs PATHS /sbin /usr/sbin)
@@ -40,12 +44,12 @@ if(KDK_ROOTFS_FORMAT STREQUAL "ext4")
   if(NOT KDK_QEMU_IMG)
     list(APPEND _missing "  qemu-img: Debian/Ubuntu 'qemu-utils', Fedora 'qemu-img'")
   endif()
-  if(NOT KDK_MKE2FS OR NOT KDK_DEBUGFS)
+  if(KDK_ROOTFS_EXT4 AND (NOT KDK_MKE2FS OR NOT KDK_DEBUGFS))
     list(APPEND _missing "  mke2fs and debugfs: Debian/Ubuntu and Fedora 'e2fsprogs'")
   endif()
   if(_missing)
     string(REPLACE ";" "\n" _missing "${_missing}")
-    kdk_fatal("an ext4 root filesystem (KDK_ROOTFS_FORMAT=ext4) needs:\n${_missing}")
+    kdk_fatal("a disk for the guest (KDK_ROOTFS_FORMAT=ext4, KDK_DISK_IMAGE, or the test fixtures' ext4 image) needs:\n${_missing}")
   endif()
 endif()
 

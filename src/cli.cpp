@@ -226,6 +226,17 @@ const std::vector<Command>& command_table() {
        {{"check", 0, "PORT", "exit 1, naming the port, if PORT on 127.0.0.1 is taken"}},
        "",
        cmd_port},
+      {"console",
+       "attach the terminal to a guest's serial console on a unix socket (ninja console-<arch>)",
+       "SOCKET",
+       {},
+       "Copies the terminal to the console and the console to the terminal. On a terminal, input is\n"
+       "raw (Ctrl-C goes to the guest) and Ctrl-] disconnects, leaving the guest running. When standard\n"
+       "input is not a terminal (a script), its end is not the session's: what the guest prints is\n"
+       "copied until QEMU closes the console. ninja debug-<arch> serves the console on\n"
+       "<build>/<arch>/console.sock while gdb holds its terminal. Exit status: 0, or 1 when the console\n"
+       "cannot be reached or closes while input is written.",
+       cmd_console},
   };
   return table;
 }

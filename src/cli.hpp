@@ -73,6 +73,7 @@ int cmd_kconfig_catalogue(const Args&);
 int cmd_boot(const Args&);
 int cmd_report(const Args&);
 int cmd_port(const Args&);
+int cmd_console(const Args&);
 int cmd_kbuild_run(const Args&);
 int cmd_kbuild_check(const Args&);
 

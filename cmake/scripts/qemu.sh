@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# usage: qemu.sh run|debug|gdbserver|gdb|kgdb ENV_FILE [EXTRA KERNEL ARGS...]
-#        qemu.sh command ENV_FILE [--kgdb PORT] [--disk OVERLAY] [EXTRA KERNEL ARGS...]
+# usage: qemu.sh run|debug|gdbserver|gdb|kgdb|console ENV_FILE [EXTRA KERNEL ARGS...]
+#        qemu.sh command ENV_FILE [--kgdb PORT] [--disk OVERLAY] [--disk-image IMAGE --root DEV]
+#                                 [--share TAG|HOST_DIR[|GUEST_DIR[|ro]]]... [--net user] [--hostfwd FWD,...]
+#                                 [--console-socket PATH] [EXTRA KERNEL ARGS...]
 #        qemu.sh reset ENV_FILE
 #        qemu.sh gdb-command ENV_FILE qemu|kgdb PORT
 #        qemu.sh decode ENV_FILE [SERIAL_LOG]
@@ -9,23 +11,32 @@
 # The one place where kdk builds QEMU and gdb command lines. ENV_FILE is <build>/<arch>/kdk.env,
 # from cmake/KdkQemu.cmake. `command` prints the QEMU command line for a scripted boot (tests);
 # with --kgdb, KGDB waits on the second serial port, at 127.0.0.1:PORT; with --disk, the root is
-# the ext4 image through the qcow2 overlay OVERLAY (made when missing, kept when there: a second
-# boot on it sees what the first wrote); in a KDK_ROOTFS_FORMAT=ext4 tree, without --disk, a
-# new ./rootfs-overlay.qcow2. `reset` removes the persistent overlay
-# (KDK_ROOTFS_PERSIST). `gdb-command` prints
+# the disk (the ext4 image, or with --disk-image your own image and root=DEV) through the qcow2
+# overlay OVERLAY (made when missing, kept when there: a second boot on it sees what the first
+# wrote); in a KDK_ROOTFS_FORMAT=ext4 or KDK_DISK_IMAGE tree, without --disk, a new
+# ./rootfs-overlay.qcow2. --share, --net and --hostfwd add to what KDK_SHARE_DIRS, KDK_NET and
+# KDK_HOSTFWD give; --console-socket serves the console on a unix socket as ninja debug does.
+# `console` attaches to the console of a running `ninja debug`. `reset` removes the persistent
+# overlay (KDK_ROOTFS_PERSIST). `gdb-command` prints
 # the gdb command line that debug, gdb and kgdb run, for a scripted session. `decode` prints a
 # serial log's kernel oops or panic with the call trace decoded to file:line. `accel` prints what
 # a boot would use (kvm or tcg, and why), probing KVM first when nothing is cached; `probe-guest`
 # runs the KVM probe's guest with the given accelerator and prints ok, or why not.
 set -euo pipefail
-mode=${1:?usage: qemu.sh run|debug|gdbserver|gdb|kgdb|command|gdb-command|decode ENV_FILE}
+mode=${1:?usage: qemu.sh run|debug|gdbserver|gdb|kgdb|console|command|gdb-command|decode ENV_FILE}
 source "${2:?usage: qemu.sh MODE ENV_FILE}"
 shift 2
-kgdb_port="" disk_overlay=""
+kgdb_port="" disk_overlay="" console_socket="" extra_shares=()
 while [ "$mode" = command ] && [ $# -gt 0 ]; do
   case $1 in
     --kgdb) kgdb_port=${2:?--kgdb PORT}; shift 2 ;;
     --disk) disk_overlay=${2:?--disk OVERLAY}; shift 2 ;;
+    --disk-image) DISK_IMAGE=${2:?--disk-image IMAGE}; shift 2 ;;
+    --root) DISK_ROOT=${2:?--root DEV}; shift 2 ;;
+    --share) extra_shares+=("${2:?--share TAG|HOST_DIR[|GUEST_DIR[|ro]]}"); shift 2 ;;
+    --net) NET=${2:?--net user}; shift 2 ;;
+    --hostfwd) HOSTFWD=${2:?--hostfwd FWD,...}; NET=user; shift 2 ;;
+    --console-socket) console_socket=${2:?--console-socket PATH}; shift 2 ;;
     *) break ;;
   esac
 done
@@ -34,49 +45,131 @@ read -r -a machine <<< "$QEMU_MACHINE_ARGS"
 initrd=()
 [ -z "$INITRAMFS" ] || initrd=(-initrd "$INITRAMFS")
 fail() { echo "kdk: error: $*" >&2; exit 1; }
+quiet=""  # `command`: the command line only
+note() { [ -n "$quiet" ] || echo "kdk: $*" >&2; }
 
-# The ext4 root filesystem: each boot runs on a qcow2 overlay over the built image, which stays
-# as built. The persistent overlay (KDK_ROOTFS_PERSIST) lives in the build tree; a throwaway one
-# is made for the boot and removed after it.
+# A disk root filesystem, the built ext4 image (KDK_ROOTFS_FORMAT=ext4) or your own image
+# (KDK_DISK_IMAGE): each boot runs on a qcow2 overlay over it, and it stays as it is. The
+# persistent overlay (KDK_ROOTFS_PERSIST) lives in the build tree; a throwaway one is made for the
+# boot and removed after it.
 persistent_overlay="$STATE_DIR/rootfs-persistent.qcow2"
 disk=() throwaway_overlay=""
-# disk_setup OVERLAY: boot from the image through OVERLAY, made now when it does not exist. An
-# overlay made over an image that has been rebuilt since is set aside (OVERLAY.old): its blocks
-# would lie over a different file system.
+# root_disk: sets root_image, root_format (raw or qcow2) and root_args (the kernel's), or fails
+# when this tree boots from no disk.
+root_disk() {
+  if [ -n "$DISK_IMAGE" ]; then
+    local info size
+    [ -f "$DISK_IMAGE" ] || fail "KDK_DISK_IMAGE: $DISK_IMAGE is not a file"
+    info=$("$QEMU_IMG" info --output=json "$DISK_IMAGE" 2>&1) || fail "KDK_DISK_IMAGE: qemu-img cannot read $DISK_IMAGE: $info"
+    root_format=$(sed -n 's/^    "format": "\([^"]*\)".*/\1/p' <<< "$info" | head -1)
+    case $root_format in
+      raw)
+        size=$(stat -Lc %s "$DISK_IMAGE")
+        [ $((size % 512)) = 0 ] && [ "$size" -gt 0 ] \
+          || fail "KDK_DISK_IMAGE: $DISK_IMAGE is not a disk image: its size, $size bytes, is not a whole number of 512-byte sectors" ;;
+      qcow2) ;;
+      *) fail "KDK_DISK_IMAGE: $DISK_IMAGE is a ${root_format:-?} image; kdk boots raw and qcow2 images (qemu-img convert -O qcow2 IN OUT converts it)" ;;
+    esac
+    root_image=$DISK_IMAGE
+    root_args="root=$DISK_ROOT rw"
+  else
+    [ -n "$ROOTFS_EXT4" ] || fail "this tree builds no ext4 image: configure with -DKDK_ROOTFS_FORMAT=ext4 (or give your own with -DKDK_DISK_IMAGE=FILE)"
+    [ -f "$ROOTFS_EXT4" ] || fail "the root filesystem image $ROOTFS_EXT4 is not built: ninja rootfs-ext4-$KDK_ARCH"
+    root_image=$ROOTFS_EXT4 root_format=raw
+    root_args="root=/dev/vda rw rootfstype=ext4 init=/init"
+  fi
+}
+# disk_setup OVERLAY: boot from the disk through OVERLAY, made now when it does not exist. An
+# overlay made over an image that has changed since is set aside (OVERLAY.old): its blocks would
+# lie over a different file system.
 disk_setup() {
   local overlay=$1 base
-  [ -n "$ROOTFS_EXT4" ] || fail "this tree builds no ext4 image: configure with -DKDK_ROOTFS_FORMAT=ext4"
-  [ -f "$ROOTFS_EXT4" ] || fail "the root filesystem image $ROOTFS_EXT4 is not built: ninja rootfs-ext4-$KDK_ARCH"
-  base=$(stat -c '%s %Y' "$ROOTFS_EXT4")
+  root_disk
+  base=$(stat -Lc '%n %s %Y' "$root_image")
   if [ -e "$overlay" ] && [ "$(cat "$overlay.base" 2>/dev/null)" != "$base" ]; then
     mv -f "$overlay" "$overlay.old"
-    echo "kdk: $ROOTFS_EXT4 was rebuilt after $overlay was made over it: starting a new overlay (the old one is $overlay.old)" >&2
+    echo "kdk: $root_image changed after $overlay was made over it: starting a new overlay (the old one is $overlay.old)" >&2
   fi
   if [ ! -e "$overlay" ]; then
-    "$QEMU_IMG" create -q -f qcow2 -F raw -b "$ROOTFS_EXT4" "$overlay" || fail "qemu-img could not create the overlay $overlay"
+    "$QEMU_IMG" create -q -f qcow2 -F "$root_format" -b "$root_image" "$overlay" || fail "qemu-img could not create the overlay $overlay"
     echo "$base" > "$overlay.base"
   fi
   initrd=()
   # A comma in a -drive value is written twice (QEMU's option syntax); a build tree may have one.
-  disk=(-drive "file=${overlay//,/,,},format=qcow2,if=none,id=rootdisk" -device "$QEMU_DISK_DEVICE,drive=rootdisk")
+  disk=(-drive "file=${overlay//,/,,},format=qcow2,if=none,id=rootdisk" -device "virtio-blk-$QEMU_VIRTIO,drive=rootdisk")
   # No rootwait: a root device that is not there panics at once, and the panic lists the block
   # devices the kernel found.
-  extra_cmdline="root=/dev/vda rw rootfstype=ext4 init=/init${extra_cmdline:+ $extra_cmdline}"
+  extra_cmdline="$root_args${extra_cmdline:+ $extra_cmdline}"
 }
-# disk_for_boot: the run, debug, gdbserver and kgdb modes with KDK_ROOTFS_FORMAT=ext4.
+# disk_for_boot: the boot modes (run, debug, gdbserver, kgdb) of a tree that boots from a disk.
 disk_for_boot() {
-  [ "$ROOTFS_FORMAT" = ext4 ] || return 0
+  [ "$ROOTFS_FORMAT" = ext4 ] || [ -n "$DISK_IMAGE" ] || return 0
   if [ "$ROOTFS_PERSIST" = 1 ]; then
     disk_setup "$persistent_overlay"
-    echo "kdk: root filesystem: $ROOTFS_EXT4 through the persistent overlay $persistent_overlay (ninja rootfs-reset-$KDK_ARCH starts it over)" >&2
+    echo "kdk: root filesystem: $root_image through the persistent overlay $persistent_overlay (ninja rootfs-reset-$KDK_ARCH starts it over)" >&2
   else
     throwaway_overlay=$(mktemp "$STATE_DIR/rootfs-overlay.XXXXXX")
     rm -f "$throwaway_overlay"
     trap 'rm -f "$throwaway_overlay" "$throwaway_overlay.base"' EXIT
     disk_setup "$throwaway_overlay"
-    echo "kdk: root filesystem: $ROOTFS_EXT4 through a throwaway overlay (KDK_ROOTFS_PERSIST=ON keeps what the guest writes)" >&2
+    echo "kdk: root filesystem: $root_image through a throwaway overlay (KDK_ROOTFS_PERSIST=ON keeps what the guest writes)" >&2
   fi
 }
+
+# Host directory shares (KDK_SHARE_DIRS, --share), each TAG|HOST_DIR[|GUEST_DIR[|ro]]: a virtio-9p
+# device per share, and kdk.share=TAG,GUEST_DIR,MODE for /init, which mounts it (a space in
+# GUEST_DIR written \040, as in fstab). security_model=none: the guest sees the host's owners
+# and modes, and what it creates belongs to the user running QEMU; no root, no xattrs needed.
+devices=()
+shares_setup() {
+  local i=0 spec tag host guest mode ro
+  for spec in "${SHARE_DIRS[@]}" "${extra_shares[@]}"; do
+    IFS='|' read -r tag host guest mode <<< "$spec"
+    [ -n "$tag" ] && [ -n "$host" ] || fail "the share '$spec' is not TAG|HOST_DIR[|GUEST_DIR[|ro]]"
+    [ -d "$host" ] || fail "the share '$tag': the host directory $host does not exist (KDK_SHARE_DIRS). Create it, or drop the share."
+    guest=${guest:-/mnt/$tag} mode=${mode:-rw} ro=""
+    [ "$mode" != ro ] || ro=",readonly=on"
+    devices+=(-fsdev "local,id=share$i,path=${host//,/,,},security_model=none,multidevs=remap$ro"
+              -device "virtio-9p-$QEMU_VIRTIO,fsdev=share$i,mount_tag=$tag")
+    extra_cmdline+="${extra_cmdline:+ }kdk.share=$tag,${guest// /\\040},$mode"
+    note "share '$tag': $host on $guest in the guest ($mode, 9p over virtio; virtiofs is not used: kdk does not run virtiofsd yet)"
+    i=$((i + 1))
+  done
+}
+
+# User-mode networking (KDK_NET=user): a virtio-net card on QEMU's user network, kdk.net=dhcp for
+# /init (udhcpc), and the forwards of KDK_HOSTFWD, each bound to 127.0.0.1 and checked free first.
+net_setup() {
+  [ "$NET" = user ] || { [ "$NET" = none ] || fail "KDK_NET=$NET: use none or user"; return 0; }
+  local fwd netdev="user,id=net0" proto host_port guest
+  local IFS=,
+  for fwd in $HOSTFWD; do
+    [[ $fwd =~ $HOSTFWD_REGEX ]] || fail "KDK_HOSTFWD: '$fwd' is not a forward bound to 127.0.0.1: write tcp:HOST_PORT-:GUEST_PORT (or udp:...)"
+    proto=${BASH_REMATCH[1]} host_port=${BASH_REMATCH[4]} guest=${BASH_REMATCH[5]:-:}${BASH_REMATCH[6]}
+    if [ "$proto" = tcp ] && ! "$KDK" port --check "$host_port" > /dev/null 2>&1; then
+      fail "KDK_HOSTFWD: '$fwd': port $host_port on 127.0.0.1 is in use (ss -ltnp 'sport = :$host_port' shows by what); choose another host port"
+    fi
+    netdev+=",hostfwd=$proto:127.0.0.1:$host_port-$guest"
+    note "forward: 127.0.0.1:$host_port ($proto) to the guest's port ${BASH_REMATCH[6]}"
+  done
+  devices+=(-netdev "$netdev" -device "virtio-net-$QEMU_VIRTIO,netdev=net0")
+  extra_cmdline+="${extra_cmdline:+ }kdk.net=dhcp"
+}
+
+# The console on a unix socket: ninja debug's, so that ninja console-<arch> can attach while gdb
+# holds the terminal. A socket's path has at most 107 bytes: a deeper build tree's goes into
+# ${XDG_RUNTIME_DIR:-/tmp}. The path is kept in <build>/<arch>/console.path for `console`.
+# guest_devices: the disk, shares and network of the boot modes.
+guest_devices() { disk_for_boot; shares_setup; net_setup; }
+
+console_socket_path() {
+  local path="$STATE_DIR/console.sock"
+  if [ ${#path} -gt 100 ]; then
+    path="${XDG_RUNTIME_DIR:-/tmp}/kdk-console-$(printf '%s' "$STATE_DIR" | sha256sum | cut -c1-12).sock"
+  fi
+  echo "$path"
+}
+
 # launch COMMAND...: exec, or, with a throwaway overlay to remove afterwards, run and wait.
 launch() {
   if [ -n "$throwaway_overlay" ]; then "$@"; else exec "$@"; fi
@@ -165,7 +258,7 @@ port() {
 
 qemu_cmd() {  # the guest with kernel and initramfs; the caller adds console and gdb options
   decide_accel
-  cmd=("$QEMU" "${machine[@]}" -accel "$accel" -no-reboot -kernel "$KERNEL_IMAGE" "${initrd[@]}" "${disk[@]}"
+  cmd=("$QEMU" "${machine[@]}" -accel "$accel" -no-reboot -kernel "$KERNEL_IMAGE" "${initrd[@]}" "${disk[@]}" "${devices[@]}"
        -append "$KERNEL_CMDLINE${extra_cmdline:+ $extra_cmdline}")
   if [ "$accel" = kvm ]; then
     echo "kdk: using KVM" >&2
@@ -212,7 +305,7 @@ gdb_cmd() {
 
 case $mode in
   run)
-    disk_for_boot
+    guest_devices
     qemu_cmd
     log="$STATE_DIR/serial.log"
     echo "kdk: booting $KDK_ARCH; the console is logged to $log (ninja decode-$KDK_ARCH decodes an oops in it)."
@@ -223,15 +316,23 @@ case $mode in
   command)
     kgdb_serial=()
     [ -z "$kgdb_port" ] || kgdb_setup "$kgdb_port"
-    # A KDK_ROOTFS_FORMAT=ext4 tree boots from the disk; a test without --disk gets a new
-    # overlay in its own directory.
-    if [ -z "$disk_overlay" ] && [ "$ROOTFS_FORMAT" = ext4 ]; then
+    # A tree that boots from a disk (KDK_ROOTFS_FORMAT=ext4, KDK_DISK_IMAGE) does here too: a
+    # test without --disk gets a new overlay in its own directory.
+    if [ -z "$disk_overlay" ] && { [ "$ROOTFS_FORMAT" = ext4 ] || [ -n "$DISK_IMAGE" ]; }; then
       disk_overlay="$PWD/rootfs-overlay.qcow2"
       rm -f "$disk_overlay" "$disk_overlay.base"
     fi
     [ -z "$disk_overlay" ] || disk_setup "$disk_overlay"
+    quiet=1
+    shares_setup
+    net_setup
     qemu_cmd 2>/dev/null
-    printf '%s\n' "${cmd[@]}" -display none -monitor none -serial stdio "${kgdb_serial[@]}"
+    console=(-serial stdio)
+    if [ -n "$console_socket" ]; then
+      rm -f "$console_socket"
+      console=(-chardev "socket,id=console,path=${console_socket//,/,,},server=on,wait=off,logfile=/dev/stdout" -serial chardev:console)
+    fi
+    printf '%s\n' "${cmd[@]}" -display none -monitor none "${console[@]}" "${kgdb_serial[@]}"
     ;;
   gdb-command)
     gdb_cmd "${1:?qemu|kgdb}" "${2:?PORT}"
@@ -240,7 +341,7 @@ case $mode in
   gdbserver)
     p=$(port)
     echo "qemu $p" > "$STATE_DIR/gdb-target"
-    disk_for_boot
+    guest_devices
     qemu_cmd
     echo "kdk: QEMU is paused, its gdb stub on 127.0.0.1:$p. In another terminal: ninja gdb-$KDK_ARCH"
     echo "kdk: (or: gdb-multiarch $LINUX_BUILD_DIR/vmlinux -ex 'target remote 127.0.0.1:$p'). Quit QEMU with Ctrl-A X."
@@ -250,7 +351,7 @@ case $mode in
     p=$(port)
     kgdb_setup "$p"
     echo "kgdb $p" > "$STATE_DIR/gdb-target"
-    disk_for_boot
+    guest_devices
     qemu_cmd
     echo "kdk: booting $KDK_ARCH with kgdboc=$KGDB_TTY kgdbwait: the kernel stops early and waits for gdb on its"
     echo "kdk: second serial port, 127.0.0.1:$p. In another terminal: ninja gdb-$KDK_ARCH. This terminal stays the console."
@@ -269,17 +370,28 @@ case $mode in
     ;;
   debug)
     p=$(port)
-    disk_for_boot
+    guest_devices
     qemu_cmd
     log="$STATE_DIR/serial.log"
-    setsid "${cmd[@]}" -S -gdb "tcp:127.0.0.1:$p" -display none -monitor none -serial "file:$log" &
+    # The console goes to the log and to a unix socket, for ninja console-<arch>: gdb has this terminal.
+    sock=$(console_socket_path)
+    rm -f "$sock"
+    echo "$sock" > "$STATE_DIR/console.path"
+    setsid "${cmd[@]}" -S -gdb "tcp:127.0.0.1:$p" -display none -monitor none \
+      -chardev "socket,id=console,path=${sock//,/,,},server=on,wait=off,logfile=${log//,/,,}" -serial chardev:console &
     qemu=$!
-    trap 'kill -- -$qemu 2>/dev/null || kill $qemu 2>/dev/null || true; rm -f "$throwaway_overlay" "$throwaway_overlay.base"' EXIT
-    echo "kdk: QEMU is paused with its gdb stub on 127.0.0.1:$p; the guest console goes to $log (tail -f it)."
+    trap 'kill -- -$qemu 2>/dev/null || kill $qemu 2>/dev/null || true; rm -f "$throwaway_overlay" "$throwaway_overlay.base" "$sock"' EXIT
+    echo "kdk: QEMU is paused with its gdb stub on 127.0.0.1:$p; the guest console goes to $log (tail -f it)"
+    echo "kdk: and to $sock: in another terminal, ninja console-$KDK_ARCH types into it (Ctrl-] leaves)."
     echo "kdk: gdb runs the guest to start_kernel, then lx-symbols loads each module's symbols as the guest loads it."
     echo "kdk: try: break <function>, continue, lx-dmesg, lx-ps, lx-lsmod. QEMU ends when gdb does."
     gdb_cmd qemu "$p"
     "${cmd[@]}"
+    ;;
+  console)
+    sock=$(cat "$STATE_DIR/console.path" 2>/dev/null) && [ -S "$sock" ] \
+      || fail "no guest console to attach to: start 'ninja debug-$KDK_ARCH' first (it serves the console on a unix socket)"
+    exec "$KDK" console "$sock"
     ;;
   reset)
     rm -f "$persistent_overlay" "$persistent_overlay.base" "$persistent_overlay.old" "$persistent_overlay.old.base"
@@ -303,5 +415,5 @@ case $mode in
       | CROSS_COMPILE=$CROSS_COMPILE bash "$LINUX_SOURCE_DIR/scripts/decode_stacktrace.sh" \
           "$LINUX_BUILD_DIR/vmlinux" "$LINUX_SOURCE_DIR" "$MODULES_ROOTFS/lib/modules/$release"
     ;;
-  *) fail "qemu.sh: unknown mode '$mode' (run, debug, gdbserver, gdb, kgdb, command, gdb-command, decode, accel, probe-guest, reset)" ;;
+  *) fail "qemu.sh: unknown mode '$mode' (run, debug, gdbserver, gdb, kgdb, console, command, gdb-command, decode, accel, probe-guest, reset)" ;;
 esac

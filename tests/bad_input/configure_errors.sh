@@ -2,7 +2,8 @@
 # Configure-time mistakes, each in a scratch build tree: a KDK_LINUX_SOURCE that is not a kernel
 # tree, an unclean tree, a missing cross compiler, a cross compiler for the wrong architecture,
 # an unknown architecture, an unknown KDK_INITRAMFS or KDK_ROOTFS_FORMAT, an ext4 root with an
-# embedded initramfs, a malformed KDK_ROOTFS_SIZE, a kernel older than kdk supports, an unknown
+# embedded initramfs, a malformed KDK_ROOTFS_SIZE, wrong device options (a missing share
+# directory, a forward not on 127.0.0.1, a missing disk image), a kernel older than kdk supports, an unknown
 # KDK_LINUX_TOOLCHAIN, llvm without a usable clang, a malformed KDK_TEST_KERNELS entry, and kernel
 # modules declared wrongly (a missing source, an unknown architecture, two sources with one
 # name). Each must fail with a message naming it.
@@ -48,6 +49,23 @@ expect_failure "an ext4 root with an embedded initramfs" configure -DKDK_ROOTFS_
 expect_output "KDK_ROOTFS_FORMAT=ext4 and KDK_INITRAMFS=embedded do not go together"
 expect_failure "a malformed KDK_ROOTFS_SIZE" configure -DKDK_ROOTFS_FORMAT=ext4 -DKDK_ROOTFS_SIZE=12
 expect_output "KDK_ROOTFS_SIZE=12: give N with K, M or G, such as 512M"
+
+# The guest's devices (KdkDevices): a share of a missing directory, a forward on another address
+# than 127.0.0.1, a forward without the network, an unknown network, a disk image that is not there.
+expect_failure "a share of a missing directory" configure "-DKDK_SHARE_DIRS=src|$T/no such dir"
+expect_output "KDK_SHARE_DIRS: 'src|$T/no such dir': the host directory $T/no such dir does not exist or is not a directory"
+expect_failure "a share without a tag" configure "-DKDK_SHARE_DIRS=$T"
+expect_output "is not TAG|HOST_DIR[|GUEST_DIR[|ro]]"
+expect_failure "a forward on all interfaces" configure -DKDK_NET=user -DKDK_HOSTFWD=tcp:0.0.0.0:2222-:22
+expect_output "KDK_HOSTFWD: 'tcp:0.0.0.0:2222-:22' binds to 0.0.0.0: kdk binds forwards to 127.0.0.1 only"
+expect_failure "a forward without the network" configure -DKDK_HOSTFWD=tcp:2222-:22
+expect_output "KDK_HOSTFWD=tcp:2222-:22 needs KDK_NET=user"
+expect_failure "a forward to port 0" configure -DKDK_NET=user -DKDK_HOSTFWD=tcp:2222-:0
+expect_output "KDK_HOSTFWD: 'tcp:2222-:0': port 0 is not between 1 and 65535"
+expect_failure "an unknown network" configure -DKDK_NET=tap
+expect_output "KDK_NET=tap: use none (the default) or user"
+expect_failure "a missing disk image" configure -DKDK_DISK_IMAGE="$T/no.qcow2"
+expect_output "KDK_DISK_IMAGE: $T/no.qcow2 is not a file"
 
 # A tree whose Makefile says 5.15: refused with the oldest supported version named.
 mkdir -p "$T/old"; printf 'VERSION = 5\nPATCHLEVEL = 15\nSUBLEVEL = 0\nEXTRAVERSION =\n' > "$T/old/Makefile"; touch "$T/old/Kconfig"

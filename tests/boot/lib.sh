@@ -33,7 +33,8 @@ boot_guest_background() {
   local port=$1; shift
   boot_guest "$@" &
   guest=$!
-  trap 'kill $guest 2>/dev/null || true' EXIT
+  # The boot's kdk boot too (a child of the subshell): it ends QEMU when it is killed.
+  trap 'pkill -P $guest 2>/dev/null; kill $guest 2>/dev/null || true' EXIT
   wait_for_listener "$port"
 }
 wait_guest() {

@@ -20,4 +20,4 @@ set(EARLYCON           "earlycon=pl011,0x9000000")
 set(GDB_ARCH           aarch64)
 set(KVM_HOST           aarch64)
 set(KGDB_TTY           "")   # QEMU's virt machine has one UART, the console: none left for KGDB
-set(QEMU_DISK_DEVICE   virtio-blk-device)   # the root disk (KDK_ROOTFS_FORMAT=ext4), on virtio-mmio
+set(QEMU_VIRTIO        device)   # virtio devices are virtio-*-device, on virtio-mmio (virtio.config)

@@ -21,4 +21,4 @@ set(EARLYCON           "earlycon=sbi")
 set(GDB_ARCH           riscv:rv64)
 set(KVM_HOST           riscv64)
 set(KGDB_TTY           "")   # QEMU's virt machine has one UART, the console: none left for KGDB
-set(QEMU_DISK_DEVICE   virtio-blk-device)   # the root disk (KDK_ROOTFS_FORMAT=ext4), on virtio-mmio
+set(QEMU_VIRTIO        device)   # virtio devices are virtio-*-device, on virtio-mmio (virtio.config)

@@ -20,4 +20,4 @@ set(EARLYCON           "earlycon=uart8250,io,0x3f8,115200")
 set(GDB_ARCH           i386:x86-64)
 set(KVM_HOST           x86_64)
 set(KGDB_TTY           ttyS1)    # the second UART (QEMU: the second -serial), for kgdboc
-set(QEMU_DISK_DEVICE   virtio-blk-pci)   # the root disk (KDK_ROOTFS_FORMAT=ext4), on kernels/arch/<arch>/disk.config
+set(QEMU_VIRTIO        pci)   # virtio devices are virtio-*-pci (virtio.config)
