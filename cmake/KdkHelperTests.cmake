@@ -18,7 +18,7 @@ add_executable(kdk_unit_tests
 target_link_libraries(kdk_unit_tests PRIVATE kdk_core kdk_cxx_settings GTest::gtest_main)
 gtest_discover_tests(kdk_unit_tests TEST_PREFIX "unit." PROPERTIES LABELS "unit" DISCOVERY_TIMEOUT 30)
 
-add_executable(kdk_cli_tests tests/cli/cli_test.cpp tests/cli/image_test.cpp)
+add_executable(kdk_cli_tests tests/cli/cli_test.cpp tests/cli/image_test.cpp tests/cli/console_test.cpp)
 target_link_libraries(kdk_cli_tests PRIVATE kdk_cxx_settings GTest::gtest_main)
 target_compile_definitions(kdk_cli_tests PRIVATE KDK_BINARY="$<TARGET_FILE:kdk>")
 add_dependencies(kdk_cli_tests kdk)

@@ -1,0 +1,87 @@
+// kdk console, black box, against a unix socket served by the test the way QEMU serves a guest
+// console (chardev socket, server=on): what a script types reaches the socket, what the socket
+// sends reaches standard output, and the session ends when the server closes, not when the
+// script's input does.
+#include <gtest/gtest.h>
+
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <string>
+#include <thread>
+
+#include "cli_fixture.hpp"
+
+namespace {
+
+using namespace kdk_test;
+
+using Console = Cli;
+
+// Listens on PATH; its thread accepts one client, sends a prompt, reads up to a newline into
+// RECEIVED, answers with what it read and closes. The destructor joins the thread.
+class FakeConsole {
+ public:
+  FakeConsole(const std::string& path, std::string& received) : received_(received) {
+    fd_ = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    std::strncpy(addr.sun_path, path.c_str(), sizeof addr.sun_path - 1);
+    EXPECT_EQ(bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0) << std::strerror(errno);
+    EXPECT_EQ(listen(fd_, 1), 0);
+    thread_ = std::thread([this] {
+      int c = accept(fd_, nullptr, nullptr);
+      if (c < 0) return;
+      std::string banner = "~ # ";
+      (void)!write(c, banner.data(), banner.size());
+      char ch;
+      while (read(c, &ch, 1) == 1 && ch != '\n') received_ += ch;
+      std::string reply = "\r\nguest ran: " + received_ + "\r\n";
+      (void)!write(c, reply.data(), reply.size());
+      close(c);
+    });
+  }
+  ~FakeConsole() {
+    shutdown(fd_, SHUT_RDWR);
+    if (thread_.joinable()) thread_.join();
+    close(fd_);
+  }
+
+ private:
+  std::string& received_;
+  int fd_ = -1;
+  std::thread thread_;
+};
+
+TEST_F(Console, CopiesBothWaysUntilTheConsoleCloses) {
+  std::string sock = path("console.sock");
+  std::string received;
+  Result r;
+  {
+    FakeConsole server(sock, received);
+    // The script's input ends at once; the session goes on until the server has answered.
+    r = run("bash", {"-c", "printf 'uname -r\\n' | \"$0\" console \"$1\"", KDK_BINARY, sock});
+  }
+  EXPECT_EQ(received, "uname -r");
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.out, "~ # \r\nguest ran: uname -r\r\n");
+  EXPECT_EQ(r.err, "");  // not a terminal: no banner
+}
+
+TEST_F(Console, NoConsoleIsNamed) {
+  Result r = kdk({"console", path("absent.sock")});
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.err.find(path("absent.sock") + ": cannot connect to the console: No such file or directory"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("ninja debug starts one"), std::string::npos) << r.err;
+  spit(path("plain"), "x");
+  r = kdk({"console", path("plain")});
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.err.find("Connection refused"), std::string::npos) << r.err;
+  r = kdk({"console"});
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find("give the console's unix socket"), std::string::npos) << r.err;
+}
+
+}  // namespace
