@@ -204,9 +204,14 @@ void write_metrics(const std::string& path, bool ctest, bool passed, const std::
   out.commit();
 }
 
+// A TCP socket bound to 127.0.0.1:port, or -1. SO_REUSEADDR, as QEMU sets it on its listeners
+// (gdb stub, serial, forwards): a port whose last connection lingers in TIME_WAIT is free for
+// them, and only a port something listens on or is bound to is taken.
 int bind_loopback(int port) {
   int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) throw Error("socket: " + errno_text(errno));
+  int one = 1;
+  setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
   sockaddr_in addr {};
   addr.sin_family = AF_INET;
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);

@@ -36,7 +36,8 @@ grep -x "127\.0\.0\.1:$http" <<< "$listening" > /dev/null || fail "QEMU does not
 echo bye > "/dev/tcp/127.0.0.1/$quit"
 wait_guest || fail "the guest did not end after the connection to its port 81 (serial log: $PWD/serial.log)"
 
-# A taken host port is named before QEMU starts (a new port: $http may linger in TIME_WAIT).
+# A taken host port is named before QEMU starts (a new port: Python's bind, without
+# SO_REUSEADDR, refuses $http while the page's connection lingers in TIME_WAIT).
 taken=$("$KDK" port)
 rm -f held
 python3 -c "import socket,time,sys; s=socket.socket(); s.bind(('127.0.0.1',$taken)); s.listen(); open('held','w').close(); time.sleep(30)" &

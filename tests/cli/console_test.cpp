@@ -1,10 +1,11 @@
-// kdk console, black box, against a unix socket served by the test the way QEMU serves a guest
-// console (chardev socket, server=on): what a script types reaches the socket, what the socket
-// sends reaches standard output, and the session ends when the server closes, not when the
-// script's input does.
+// kdk console and kdk port --check, black box. kdk console against a unix socket served by the
+// test the way QEMU serves a guest console (chardev socket, server=on): what a script types
+// reaches the socket, what the socket sends reaches standard output, and the session ends when
+// the server closes, not when the script's input does.
 #include <gtest/gtest.h>
 
 #include <sys/socket.h>
+#include <netinet/in.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -82,6 +83,46 @@ TEST_F(Console, NoConsoleIsNamed) {
   r = kdk({"console"});
   EXPECT_EQ(r.status, 2);
   EXPECT_NE(r.err.find("give the console's unix socket"), std::string::npos) << r.err;
+}
+
+}  // namespace
+
+namespace {
+
+using namespace kdk_test;
+using Port = Cli;
+
+// kdk port --check answers for QEMU's listeners, which set SO_REUSEADDR: a port with a listener
+// is taken; one whose last connection (to such a listener) lingers in TIME_WAIT is free.
+TEST_F(Port, CheckCallsAListenerTakenAndTimeWaitFree) {
+  int l = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  int one = 1;
+  setsockopt(l, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(bind(l, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  ASSERT_EQ(listen(l, 1), 0);
+  socklen_t len = sizeof addr;
+  getsockname(l, reinterpret_cast<sockaddr*>(&addr), &len);
+  std::string port = std::to_string(ntohs(addr.sin_port));
+
+  Result r = kdk({"port", "--check", port});
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.err.find("port " + port + " on 127.0.0.1 is in use"), std::string::npos) << r.err;
+
+  // The server side closes first: its end of the connection stays in TIME_WAIT on the port.
+  int c = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  ASSERT_EQ(connect(c, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  int s = accept(l, nullptr, nullptr);
+  ASSERT_GE(s, 0);
+  close(s);
+  char b;
+  EXPECT_EQ(read(c, &b, 1), 0);
+  close(c);
+  close(l);
+  r = kdk({"port", "--check", port});
+  EXPECT_EQ(r.status, 0) << r.err;
 }
 
 }  // namespace
