@@ -45,11 +45,11 @@ foreach(_arch IN LISTS KDK_ARCHES)
       bash "${PROJECT_SOURCE_DIR}/tests/boot/disk_image.sh" "${_env}")
   endif()
   # Shares and the network, where the kernel has their fragments.
-  if(KDK_SHARE_DIRS OR KDK_TEST_FIXTURES)
+  if(KDK_SHARE_DIRS OR KDK_FIXTURE_DEVICES)
     _kdk_add_boot_test(boot.${_arch}.share ${_arch} "boot;share" 600
       bash "${PROJECT_SOURCE_DIR}/tests/boot/share.sh" "${_env}")
   endif()
-  if(KDK_NET STREQUAL "user" OR KDK_TEST_FIXTURES)
+  if(KDK_NET STREQUAL "user" OR KDK_FIXTURE_DEVICES)
     _kdk_add_boot_test(boot.${_arch}.net ${_arch} "boot;net" 600
       bash "${PROJECT_SOURCE_DIR}/tests/boot/net.sh" "${_env}")
   endif()

@@ -107,17 +107,18 @@ endif()
 # kdk_device_fragments(<arch> <out-var>)
 # The kernel fragments that the devices in use need: the disk (an ext4 root, or your image),
 # shares, the network, and with them the architecture's virtio transport. The test fixtures
-# (KDK_TEST_FIXTURES) take all of them, for the ext4, share and network boot tests.
+# (KDK_TEST_FIXTURES, unless KDK_TEST_DEVICES is OFF) take all of them, for the ext4, disk
+# image, share and network boot tests.
 function(kdk_device_fragments arch out)
   set(frag "${PROJECT_SOURCE_DIR}/kernels/fragments")
   set(list "")
-  if(KDK_ROOTFS_FORMAT STREQUAL "ext4" OR KDK_DISK_IMAGE OR KDK_TEST_FIXTURES)
+  if(KDK_ROOTFS_FORMAT STREQUAL "ext4" OR KDK_DISK_IMAGE OR KDK_FIXTURE_DEVICES)
     list(APPEND list "${frag}/disk.config")
   endif()
-  if(KDK_SHARE_DIRS OR KDK_TEST_FIXTURES)
+  if(KDK_SHARE_DIRS OR KDK_FIXTURE_DEVICES)
     list(APPEND list "${frag}/share.config")
   endif()
-  if(KDK_NET STREQUAL "user" OR KDK_TEST_FIXTURES)
+  if(KDK_NET STREQUAL "user" OR KDK_FIXTURE_DEVICES)
     list(APPEND list "${frag}/net.config")
   endif()
   if(list)

@@ -33,7 +33,7 @@ option(KDK_ROOTFS_PERSIST "With KDK_ROOTFS_FORMAT=ext4: keep what the guest writ
 # (the overlays).
 set(KDK_ROOTFS_EXT4 OFF)
 # (Not in an embedded-initramfs tree: its kernel would run the initramfs whatever root= says.)
-if(KDK_ROOTFS_FORMAT STREQUAL "ext4" OR (KDK_TEST_FIXTURES AND KDK_INITRAMFS STREQUAL "external"))
+if(KDK_ROOTFS_FORMAT STREQUAL "ext4" OR (KDK_FIXTURE_DEVICES AND KDK_INITRAMFS STREQUAL "external"))
   set(KDK_ROOTFS_EXT4 ON)
 endif()
 if(KDK_ROOTFS_EXT4 OR KDK_DISK_IMAGE)

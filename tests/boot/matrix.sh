@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # matrix.<label>.<toolchain>: one kernel of the version matrix (KDK_TEST_KERNELS), end to end, in
 # a build tree of its own from the same checkout, BusyBox and ccache: configure with that kernel
-# source, the given architectures and toolchain and the test fixtures, build, and run that tree's
-# boot, gdb, module, oops and config tests (ctest -L 'boot|config', without the nested embedded
-# test). Prints the build time, each test's result and each architecture's guest uptime at
+# source, the given architectures and toolchain and the test fixtures (without the disk, share
+# and network ones, KDK_TEST_DEVICES=OFF: they would change every kernel's configuration, and so
+# make each matrix kernel a build of its own; the main tree tests them), build, and run that
+# tree's boot, gdb, console, module, oops and config tests (ctest -L 'boot|config', without the
+# nested embedded test). Prints the build time, each test's result and each architecture's guest uptime at
 # `kdk: booted`.
 # usage: matrix.sh TOP LABEL LINUX_SOURCE ARCH,ARCH... gcc|llvm BUSYBOX_SOURCE_DIR FRAGMENT,FRAGMENT...
 set -euo pipefail
@@ -16,7 +18,7 @@ rm -rf "$build"
 busybox=$(nested_source "$build" busybox "$busybox")
 linux=$(nested_source "$build" linux "$linux")
 nested_build "$top" "$build" -DKDK_ARCHES="$arches" -DKDK_LINUX_SOURCE="$linux" -DKDK_BUSYBOX_SOURCE="$busybox" \
-  -DKDK_LINUX_PRESET_FRAGMENTS="$fragments" -DKDK_LINUX_TOOLCHAIN="$toolchain" -DKDK_TEST_FIXTURES=ON -DKDK_TEST_KERNELS=
+  -DKDK_LINUX_PRESET_FRAGMENTS="$fragments" -DKDK_LINUX_TOOLCHAIN="$toolchain" -DKDK_TEST_FIXTURES=ON -DKDK_TEST_DEVICES=OFF -DKDK_TEST_KERNELS=
 release=$(cat "$build/${arches%%;*}/linux/include/config/kernel.release")
 echo "matrix $label: Linux $release ($toolchain), ${arches//;/, }: built in $build_seconds s"
 nested_ctest "$build" -L 'boot|config' -LE embedded -j2
