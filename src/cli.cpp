@@ -234,8 +234,10 @@ const std::vector<Command>& command_table() {
        "raw (Ctrl-C goes to the guest) and Ctrl-] disconnects, leaving the guest running. When standard\n"
        "input is not a terminal (a script), its end is not the session's: what the guest prints is\n"
        "copied until QEMU closes the console. ninja debug-<arch> serves the console on\n"
-       "<build>/<arch>/console.sock while gdb holds its terminal. Exit status: 0, or 1 when the console\n"
-       "cannot be reached or closes while input is written.",
+       "<build>/<arch>/console.sock while gdb holds its terminal (in a tree too deep for a socket's\n"
+       "107 bytes, in $XDG_RUNTIME_DIR or /tmp; <build>/<arch>/console.path names it). SOCKET may be\n"
+       "longer than 107 bytes: it is reached through its directory. Exit status: 0, or 1 when the\n"
+       "console cannot be reached or closes while input is written.",
        cmd_console},
   };
   return table;

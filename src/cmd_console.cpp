@@ -46,19 +46,37 @@ class RawTerminal {
   bool active_ = false;
 };
 
+// Connects to the unix socket at PATH. sun_path holds at most 107 bytes, and a build tree's
+// socket can lie deeper (CI checkouts do): a longer path is reached through its directory, opened
+// with O_PATH, as /proc/self/fd/N/NAME.
 int connect_unix(const std::string& path) {
   sockaddr_un addr {};
   addr.sun_family = AF_UNIX;
+  std::string target = path;
+  int dir = -1;
   if (path.size() >= sizeof addr.sun_path) {
-    throw Error("the socket path is " + std::to_string(path.size()) + " bytes long; a unix socket's is at most " +
-                    std::to_string(sizeof addr.sun_path - 1),
-                path);
+    std::size_t slash = path.rfind('/');
+    std::string parent = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
+    std::string name = slash == std::string::npos ? path : path.substr(slash + 1);
+    dir = open(parent.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (dir < 0) throw Error("cannot open the socket's directory: " + errno_text(errno), parent);
+    target = "/proc/self/fd/" + std::to_string(dir) + "/" + name;
+    if (target.size() >= sizeof addr.sun_path) {
+      close(dir);
+      throw Error("the socket's name is " + std::to_string(name.size()) + " bytes long; give a shorter one", path);
+    }
   }
-  std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
+  std::memcpy(addr.sun_path, target.c_str(), target.size() + 1);
   int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) throw Error("socket: " + errno_text(errno));
-  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+  if (fd < 0) {
     int err = errno;
+    if (dir >= 0) close(dir);
+    throw Error("socket: " + errno_text(err));
+  }
+  int rc = connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  int err = errno;
+  if (dir >= 0) close(dir);
+  if (rc != 0) {
     close(fd);
     throw Error("cannot connect to the console: " + errno_text(err) +
                     (err == ENOENT || err == ECONNREFUSED ? " (is the guest running? ninja debug starts one)" : ""),

@@ -329,6 +329,8 @@ case $mode in
     qemu_cmd 2>/dev/null
     console=(-serial stdio)
     if [ -n "$console_socket" ]; then
+      [ ${#console_socket} -le 107 ] \
+        || fail "--console-socket $console_socket: ${#console_socket} bytes; a unix socket's path has at most 107 (give a relative path, as QEMU's working directory, or a shorter one)"
       rm -f "$console_socket"
       console=(-chardev "socket,id=console,path=${console_socket//,/,,},server=on,wait=off,logfile=/dev/stdout" -serial chardev:console)
     fi

@@ -10,7 +10,14 @@ set -euo pipefail
 env_file=$1
 source "$(dirname "$0")/lib.sh"
 port=$("$KDK" port)
-sock="$PWD/console.sock"
+# Relative, in the test directory where kdk boot starts QEMU: sun_path holds at most 107 bytes,
+# and a CI checkout's test directory alone can be that long.
+sock=console.sock
+long="$PWD/$(printf 'd%.0s' {1..110})/console.sock"
+if out=$(bash "$qemu_sh" command "$env_file" --console-socket "$long" 2>&1); then
+  fail "qemu.sh took a console socket path of ${#long} bytes, which QEMU cannot bind"
+fi
+grep -F "$long: ${#long} bytes; a unix socket's path has at most 107" <<< "$out" > /dev/null || fail "no clear error for a socket path too long: $out"
 rm -f console.out at-break.out gdb-stopped
 qemu_command --console-socket "$sock"
 boot_guest_background "$port" --expect '^typed-42' -- -S -gdb "tcp:127.0.0.1:$port"
@@ -27,20 +34,26 @@ gdb_pid=$!
 # The shell's prompt on the console (the log has it too), then the session.
 wait_for_serial "^kdk: 'reboot -f' ends QEMU"
 wait_for_serial '^[~/][^ ]* # '  # the shell's prompt
-wait_for() {  # FILE PATTERN: until FILE has a line matching PATTERN, for at most 120 s
+wait_for() {  # FILE PATTERN PID: until FILE has a line matching PATTERN, while PID lives, for at most 120 s
   local i
   for i in $(seq 1200); do
     tr -d '\r' < "$1" 2>/dev/null | grep -E -- "$2" > /dev/null && return 0
+    kill -0 "$3" 2>/dev/null || return 1
     sleep 0.1
   done
   return 1
 }
+# The session reads what a second job types, through a FIFO: both are the test's own jobs, so a
+# session that fails ends the test at once, the typing with it.
+rm -f session.in
+mkfifo session.in
+"$KDK" console "$sock" < session.in > console.out 2> console.err &
+session=$!
 {
   printf 'sync; echo typed-$((6*7))\n'
-  wait_for console.out '^typed-42' || true
+  wait_for console.out '^typed-42' "$session" || true
   printf 'reboot -f\n'
-} | "$KDK" console "$sock" > console.out 2> console.err &
-session=$!
+} > session.in &
 wait "$session" || fail "kdk console failed: $(cat console.err)"
 wait_guest || fail "the guest did not run to the end (serial log: $PWD/serial.log)"
 wait "$gdb_pid" || true

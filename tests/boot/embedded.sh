@@ -37,9 +37,9 @@ nested_build "$top" "$work/build" -DKDK_INITRAMFS=embedded -DKDK_ARCHES="$arch" 
 echo "first build: $build_seconds s"
 
 env_file="$work/build/$arch/kdk.env"
-source "$env_file"
+source "$(dirname "$0")/lib.sh"  # the tree's kdk.env, qemu_command
 [ -z "$INITRAMFS" ] || fail "kdk.env still names an initramfs for -initrd: $INITRAMFS"
-mapfile -t qemu < <(bash "$top/cmake/scripts/qemu.sh" command "$env_file")
+qemu_command
 if printf '%s\n' "${qemu[@]}" | grep -x -- -initrd > /dev/null; then fail "QEMU gets -initrd: ${qemu[*]}"; fi
 grep -q '^CONFIG_INITRAMFS_SOURCE="../initramfs.cpio"$' "$LINUX_BUILD_DIR/.config" \
   || fail "CONFIG_INITRAMFS_SOURCE is not the packed root filesystem"
@@ -48,7 +48,7 @@ step "the boot tests of the embedded tree"
 nested_ctest "$work/build" -L boot
 
 boot_marker() {
-  mapfile -t qemu < <(bash "$top/cmake/scripts/qemu.sh" command "$env_file" 'kdk.run="cat /etc/kdk-embedded /proc/cmdline"')
+  qemu_command 'kdk.run="cat /etc/kdk-embedded /proc/cmdline"'
   "$KDK" boot --quiet --log "$work/serial-$1.log" --timeout 300 --expect "^$1\$" --expect "kdk.fragment=${2:-first}( |\$)" \
     --expect '^kdk-exit-status: 0$' -- "${qemu[@]}" \
     || fail "the guest does not see /etc/kdk-embedded = $1 and kdk.fragment=${2:-first} on its command line"

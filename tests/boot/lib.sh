@@ -4,11 +4,11 @@
 source "$env_file"
 qemu_sh="$(cd "$(dirname "${BASH_SOURCE[0]}")/../../cmake/scripts" && pwd)/qemu.sh"
 
-# qemu_command [--kgdb PORT] [KERNEL ARGS...]: sets the array qemu.
-qemu_command() { mapfile -t qemu < <(bash "$qemu_sh" command "$env_file" "$@"); }
+# qemu_command [--kgdb PORT] [KERNEL ARGS...]: sets the array qemu; fails when qemu.sh refuses.
+qemu_command() { local out; out=$(bash "$qemu_sh" command "$env_file" "$@") || return 1; mapfile -t qemu <<< "$out"; }
 
 # gdb_command qemu|kgdb PORT: sets the array gdb (what ninja debug / ninja gdb run).
-gdb_command() { mapfile -t gdb < <(bash "$qemu_sh" gdb-command "$env_file" "$@"); }
+gdb_command() { local out; out=$(bash "$qemu_sh" gdb-command "$env_file" "$@") || return 1; mapfile -t gdb <<< "$out"; }
 
 # boot_guest [kdk boot options...] [-- EXTRA QEMU ARGS...]: boots "${qemu[@]}" under kdk boot with
 # the serial log and the boot's metrics (boot-metrics.json: guest uptime at "kdk: booted", kernel image
@@ -26,15 +26,17 @@ boot_guest() {
   fi
 }
 
-# boot_guest_background PORT [boot_guest arguments]: boot_guest in the background (killed if the
-# test exits early), returning once something listens on 127.0.0.1:PORT, for gdb to connect.
+# boot_guest_background PORT [boot_guest arguments]: boot_guest in the background, returning once
+# something listens on 127.0.0.1:PORT, for gdb to connect. If the test exits before wait_guest,
+# the boot and every other job of the test (gdb, a console session's writer) are killed: one left
+# holding the test's output would keep CTest waiting for it.
 # wait_guest: waits for that boot; its status is the boot's.
 boot_guest_background() {
   local port=$1; shift
   boot_guest "$@" &
   guest=$!
   # The boot's kdk boot too (a child of the subshell): it ends QEMU when it is killed.
-  trap 'pkill -P $guest 2>/dev/null; kill $guest 2>/dev/null || true' EXIT
+  trap 'pkill -P $guest 2>/dev/null; pkill -P $$ 2>/dev/null; kill $guest 2>/dev/null || true' EXIT
   wait_for_listener "$port"
 }
 wait_guest() {

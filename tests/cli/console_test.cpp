@@ -4,7 +4,9 @@
 // the server closes, not when the script's input does.
 #include <gtest/gtest.h>
 
+#include <fcntl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <netinet/in.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -22,15 +24,24 @@ using namespace kdk_test;
 using Console = Cli;
 
 // Listens on PATH; its thread accepts one client, sends a prompt, reads up to a newline into
-// RECEIVED, answers with what it read and closes. The destructor joins the thread.
+// RECEIVED, answers with what it read and closes. The destructor joins the thread. A PATH too long
+// for sun_path is bound in its directory (NAME is short), as QEMU binds in a shallower one.
 class FakeConsole {
  public:
   FakeConsole(const std::string& path, std::string& received) : received_(received) {
     fd_ = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     sockaddr_un addr{};
     addr.sun_family = AF_UNIX;
-    std::strncpy(addr.sun_path, path.c_str(), sizeof addr.sun_path - 1);
+    std::string target = path;
+    int dir = -1;
+    if (path.size() >= sizeof addr.sun_path) {
+      dir = open(path.substr(0, path.rfind('/')).c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+      EXPECT_GE(dir, 0) << std::strerror(errno);
+      target = "/proc/self/fd/" + std::to_string(dir) + path.substr(path.rfind('/'));
+    }
+    std::strncpy(addr.sun_path, target.c_str(), sizeof addr.sun_path - 1);
     EXPECT_EQ(bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0) << std::strerror(errno);
+    if (dir >= 0) close(dir);
     EXPECT_EQ(listen(fd_, 1), 0);
     thread_ = std::thread([this] {
       int c = accept(fd_, nullptr, nullptr);
@@ -69,6 +80,33 @@ TEST_F(Console, CopiesBothWaysUntilTheConsoleCloses) {
   EXPECT_EQ(r.status, 0) << r.err;
   EXPECT_EQ(r.out, "~ # \r\nguest ran: uname -r\r\n");
   EXPECT_EQ(r.err, "");  // not a terminal: no banner
+}
+
+// A build tree deeper than sun_path's 107 bytes (a CI checkout's is): the socket is still reached.
+TEST_F(Console, ReachesASocketWhosePathIsLongerThanSunPath) {
+  std::string dir = path(std::string(60, 'd'));
+  ASSERT_EQ(mkdir(dir.c_str(), 0700), 0);
+  dir += "/" + std::string(60, 'e');
+  ASSERT_EQ(mkdir(dir.c_str(), 0700), 0);
+  std::string sock = dir + "/console.sock";
+  ASSERT_GT(sock.size(), sizeof(sockaddr_un{}.sun_path));
+  std::string received;
+  Result r;
+  {
+    FakeConsole server(sock, received);
+    r = run("bash", {"-c", "printf 'id\\n' | \"$0\" console \"$1\"", KDK_BINARY, sock});
+  }
+  EXPECT_EQ(received, "id");
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.out, "~ # \r\nguest ran: id\r\n");
+  // Only the socket's own name must fit.
+  std::string name(120, 'n');
+  r = kdk({"console", dir + "/" + name});
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.err.find(dir + "/" + name + ": the socket's name is 120 bytes long; give a shorter one"), std::string::npos) << r.err;
+  r = kdk({"console", dir + "/absent/" + std::string(10, 'x')});
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.err.find(dir + "/absent: cannot open the socket's directory: No such file or directory"), std::string::npos) << r.err;
 }
 
 TEST_F(Console, NoConsoleIsNamed) {
