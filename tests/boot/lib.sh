@@ -72,3 +72,16 @@ wait_for_serial() {
 }
 
 fail() { echo "FAIL: $*"; for f in gdb.log; do [ ! -f "$f" ] || { echo "--- $f"; cat "$f"; }; done; exit 1; }
+
+# boot_wrong_root ROOT DEVICE: boots "${qemu[@]}" (its root= names ROOT, which is not there) and
+# checks that the boot fails at once, the kernel saying it cannot mount the root and listing
+# DEVICE (a disk or partition it did find) in its panic. Log in wrong.log.
+boot_wrong_root() {
+  local status=0
+  "$KDK" boot --quiet --log "$PWD/wrong.log" --timeout 120 -- "${qemu[@]}" > wrong.out 2>&1 || status=$?
+  [ "$status" = 1 ] || { cat wrong.out; fail "a boot with root=$1 did not fail (kdk boot status $status)"; }
+  tr -d '\r' < wrong.log | grep -E 'VFS: Unable to mount root fs|Cannot open root device' > /dev/null \
+    || { tail -20 wrong.log; fail "the kernel did not say that it could not mount root=$1"; }
+  tr -d '\r' < wrong.log | grep -E "^ *[0-9a-f]+ +[0-9]+ $2( |\$)" > /dev/null \
+    || { tail -20 wrong.log; fail "the panic does not list what the kernel found ($2)"; }
+}
