@@ -842,4 +842,126 @@ ExtractReport extract_archive(const ArchiveInput& input, const std::string& dir)
   return report;
 }
 
+std::vector<Member> read_tar_members(const std::string& path, const std::string& data_dir, TarReport& report) {
+  ReadHandle reader(archive_read_new());
+  archive_read_support_format_tar(reader.get());
+  archive_read_support_format_gnutar(reader.get());
+  archive_read_support_filter_all(reader.get());
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) throw Error("cannot open: " + errno_text(errno), path);
+  struct stat st {};
+  if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+    close(fd);
+    throw Error("is a directory, not a tar archive", path);
+  }
+  if (archive_read_open_fd(reader.get(), fd, 1 << 16) != ARCHIVE_OK) {
+    std::string why = archive_message(reader.get());
+    close(fd);
+    throw Error("not a tar archive: " + why, path);
+  }
+  struct FdCloser {
+    int fd;
+    ~FdCloser() { close(fd); }
+  } closer{fd};
+  std::vector<Member> members;
+  std::unordered_map<std::string, std::size_t> index;  // name -> its last member
+  std::vector<char> buffer(1 << 16);
+  archive_entry* entry = nullptr;
+  int r;
+  while ((r = archive_read_next_header(reader.get(), &entry)) == ARCHIVE_OK || r == ARCHIVE_WARN) {
+    if (r == ARCHIVE_WARN) throw Error(archive_message(reader.get()), path);
+    if (archive_format(reader.get()) == ARCHIVE_FORMAT_EMPTY) break;
+    ++report.entries;
+    const char* raw = archive_entry_pathname(entry);
+    std::string raw_name = raw ? raw : "";
+    std::string origin = path + ": '" + raw_name + "'";
+    if (raw_name.find_first_not_of("./") == std::string::npos && raw_name.find("..") == std::string::npos) {
+      continue;  // the root, "./": the file system's own
+    }
+    Member m;
+    try {
+      m.name = normalize_member_name(raw_name);
+    } catch (const Error& e) {
+      throw Error(e.what(), path);
+    }
+    m.origin = origin;
+    m.mode = archive_entry_mode(entry);
+    m.uid = static_cast<std::uint32_t>(archive_entry_uid(entry));
+    m.gid = static_cast<std::uint32_t>(archive_entry_gid(entry));
+    m.mtime = archive_entry_mtime(entry);
+    if (archive_entry_xattr_count(entry) > 0) report.xattr_names.push_back(m.name);
+    if (const char* hardlink = archive_entry_hardlink(entry)) {
+      std::string target;
+      try {
+        target = normalize_member_name(hardlink);
+      } catch (const Error& e) {
+        throw Error(std::string(e.what()) + " (the target of hard link '" + m.name + "')", path);
+      }
+      auto it = index.find(target);
+      if (it == index.end() || !S_ISREG(members[it->second].mode)) {
+        throw Error("'" + m.name + "' is a hard link to '" + target +
+                        "', which is not a regular file earlier in the archive",
+                    path);
+      }
+      Member& first = members[it->second];
+      if (first.link_key.empty()) first.link_key = "tar:" + first.name;
+      Member link = first;
+      link.name = m.name;
+      link.origin = origin;
+      members.push_back(std::move(link));
+      index[m.name] = members.size() - 1;
+      continue;
+    }
+    switch (m.mode & S_IFMT) {
+      case S_IFREG: {
+        m.source = data_dir + "/" + std::to_string(members.size());
+        int out = open(m.source.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+        if (out < 0) throw Error("cannot create: " + errno_text(errno), m.source);
+        std::uint64_t size = 0;
+        la_ssize_t n;
+        while ((n = archive_read_data(reader.get(), buffer.data(), buffer.size())) > 0) {
+          for (la_ssize_t done = 0; done < n;) {
+            ssize_t w = write(out, buffer.data() + done, static_cast<std::size_t>(n - done));
+            if (w < 0 && errno == EINTR) continue;
+            if (w <= 0) {
+              int err = errno;
+              close(out);
+              throw Error("cannot write: " + errno_text(err), m.source);
+            }
+            done += w;
+          }
+          size += static_cast<std::uint64_t>(n);
+        }
+        if (close(out) != 0) throw Error("cannot write: " + errno_text(errno), m.source);
+        if (n < 0) throw Error("'" + m.name + "': " + archive_message(reader.get()) + " (is the archive truncated?)", path);
+        m.size = size;
+        report.data_bytes += size;
+        break;
+      }
+      case S_IFLNK: {
+        const char* target = archive_entry_symlink(entry);
+        m.target = target ? target : "";
+        break;
+      }
+      case S_IFCHR:
+      case S_IFBLK:
+        m.rdev_major = static_cast<std::uint32_t>(archive_entry_rdevmajor(entry));
+        m.rdev_minor = static_cast<std::uint32_t>(archive_entry_rdevminor(entry));
+        break;
+      case S_IFDIR:
+      case S_IFIFO:
+      case S_IFSOCK:
+        break;
+      default:
+        throw Error("'" + m.name + "' has a file type tar archives do not have (mode " + std::to_string(m.mode) + ")", path);
+    }
+    members.push_back(std::move(m));
+    index[members.back().name] = members.size() - 1;
+  }
+  if (r != ARCHIVE_EOF && report.entries == 0) throw Error("not a tar archive: " + archive_message(reader.get()), path);
+  if (r != ARCHIVE_EOF) throw Error(archive_message(reader.get()) + " (is the archive truncated?)", path);
+  if (report.entries == 0) throw Error("not a tar archive, or one without members", path);
+  return members;
+}
+
 }  // namespace kdk

@@ -68,6 +68,22 @@ struct ArchiveInput {
 // gzip, zstd, xz, lz4 (legacy and frame) and bzip2. Trailer entries are not visited.
 void read_archive(const ArchiveInput& input, const std::function<void(const EntryInfo&)>& visit);
 
+struct TarReport {
+  std::uint64_t entries = 0;
+  std::uint64_t data_bytes = 0;           // regular files' data, copied into the data directory
+  std::vector<std::string> xattr_names;   // members whose extended attributes are not carried
+};
+
+// The members of a tar archive (ustar, pax or GNU; uncompressed or in any compression libarchive
+// reads), for a PackPlan: names, modes, owners, device numbers, mtimes and symlink targets as the
+// archive has them; each regular file's data copied into a new file of `data_dir` (named by
+// number, never by the member's name) that Member::source names; hard links as members sharing
+// a link key. The root entry ("./") is skipped. Refuses a name with a '..' component, a hard link
+// to what is not a regular file earlier in the archive, and a truncated or malformed archive,
+// naming the archive and the member. Extended attributes are not carried; `report` names the
+// members that had some.
+std::vector<Member> read_tar_members(const std::string& path, const std::string& data_dir, TarReport& report);
+
 struct ExtractReport {
   std::uint64_t extracted = 0;
   // What the extracted tree does not hold as the archive has it: device nodes and sockets,

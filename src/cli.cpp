@@ -79,9 +79,10 @@ const std::vector<Command>& command_table() {
        cmd_cpio_extract},
       {"image ext4",
        "write an ext4 image of a root filesystem from the same inputs as cpio pack, without root",
-       "-o OUT [options] [DIR]...",
+       "-o OUT [options] [DIR... | --tar ARCHIVE...]",
        {{"output", 'o', "OUT", "write the image to OUT; written atomically, keeping an existing OUT's mode and owner"},
         {"spec", 0, "LIST", "add the entries of a gen_init_cpio list (repeatable), as for cpio pack: device nodes too"},
+        {"tar", 0, "ARCHIVE", "take the tree from a tar archive (repeatable, later ones overlay; any compression), owners and devices as it has them"},
         {"size", 0, "SIZE", "the image's size, N with K, M or G (default: the tree's blocks, a quarter more and 32 MiB, at least 64 MiB)"},
         {"uuid", 0, "UUID", "the file system UUID, also its directory hash seed (default: a fixed one)"},
         {"label", 0, "LABEL", "the volume label, at most 16 bytes (default kdk-rootfs)"},
@@ -93,7 +94,11 @@ const std::vector<Command>& command_table() {
        "then e2fsck -fn checks the result; any failure leaves OUT as it was. Reproducible: the UUID\n"
        "and hash seed are fixed, and every time e2fsprogs takes from the clock is the EPOCH of\n"
        "--mtime or SOURCE_DATE_EPOCH, or else the newest member's mtime, so the same inputs give the\n"
-       "same bytes. A name with a newline, a socket, or a symlink with an empty target is refused.",
+       "same bytes. A name with a newline, a socket, or a symlink with an empty target is refused.\n"
+       "With --tar (such as mmdebstrap's output), members keep the archive's owners, modes and device\n"
+       "numbers; file data is staged in a hidden directory beside OUT and removed afterwards. A '..'\n"
+       "component or a hard link to what is not an earlier regular file is refused; extended\n"
+       "attributes are not carried (the members that had some are named).",
        cmd_image_ext4},
       {"inittab",
        "check or edit an inittab, BusyBox or sysvinit form",

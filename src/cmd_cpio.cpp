@@ -80,8 +80,9 @@ PackOptions pack_options(const Args& args) {
   return options;
 }
 
-PackPlan pack_plan(const Args& args, const PackOptions& options) {
+PackPlan pack_plan(const Args& args, const PackOptions& options, const std::function<void(PackPlan&)>& base) {
   PackPlan plan(options);
+  if (base) base(plan);
   for (const auto& dir : args.positional) scan_tree(dir, options, plan);
   for (const auto& spec : args.values("spec")) plan.add_list(parse_init_list(read_file(spec), spec));
   return plan;

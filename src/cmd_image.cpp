@@ -3,7 +3,10 @@
 #include <cctype>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
+#include <filesystem>
 
+#include "archive_io.hpp"
 #include "atomic_file.hpp"
 #include "cli.hpp"
 #include "error.hpp"
@@ -40,13 +43,42 @@ void check_uuid(const std::string& uuid) {
   if (!ok) throw UsageError("--uuid '" + uuid + "' is not a UUID (8-4-4-4-12 hexadecimal digits)");
 }
 
+// A directory beside OUT for the file data of --tar archives (debugfs writes a member from a
+// host file), removed with everything in it when the image is written or not.
+class DataDir {
+ public:
+  explicit DataDir(const std::string& out) {
+    std::filesystem::path p(out);
+    std::string dir = p.parent_path().empty() ? "." : p.parent_path().string();
+    std::string tmpl = dir + "/." + p.filename().string() + ".kdk-tar-XXXXXX";
+    if (!mkdtemp(tmpl.data())) throw Error("cannot create a directory for the archive's data: " + errno_text(errno), dir);
+    path_ = tmpl;
+  }
+  ~DataDir() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path_, ignored);
+  }
+  DataDir(const DataDir&) = delete;
+  DataDir& operator=(const DataDir&) = delete;
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
 }  // namespace
 
 int cmd_image_ext4(const Args& args) {
   auto out = args.value("output");
   if (!out) throw UsageError("missing -o OUT");
   if (*out == "-") throw UsageError("an ext4 image cannot go to standard output: give -o FILE");
-  if (args.positional.empty() && args.values("spec").empty()) throw UsageError("nothing to put in the image: give a DIR or --spec LIST");
+  auto tars = args.values("tar");
+  if (args.positional.empty() && args.values("spec").empty() && tars.empty()) {
+    throw UsageError("nothing to put in the image: give a DIR, --tar ARCHIVE or --spec LIST");
+  }
+  if (!tars.empty() && !args.positional.empty()) {
+    throw UsageError("give the tree as DIRs or as --tar archives, not both (a --spec LIST can go on top of either)");
+  }
   Ext4Options ext4;
   if (auto size = args.value("size")) ext4.size_bytes = parse_size(*size);
   if (auto uuid = args.value("uuid")) check_uuid(*uuid), ext4.uuid = *uuid;
@@ -57,7 +89,23 @@ int cmd_image_ext4(const Args& args) {
     ext4.label = *label;
   }
   PackOptions options = pack_options(args);
-  std::vector<Member> members = pack_plan(args, options).finish();
+  std::optional<DataDir> data_dir;
+  if (!tars.empty()) data_dir.emplace(*out);
+  std::vector<Member> members = pack_plan(args, options, [&](PackPlan& plan) {
+    for (const auto& tar : tars) {
+      TarReport report;
+      for (auto& m : read_tar_members(tar, data_dir->path(), report)) plan.add(std::move(m));
+      std::fprintf(stderr, "kdk: %s: %llu entries, %.1f MiB of file data\n", tar.c_str(),
+                   static_cast<unsigned long long>(report.entries), static_cast<double>(report.data_bytes) / (1 << 20));
+      if (!report.xattr_names.empty()) {
+        std::string names;
+        for (std::size_t i = 0; i < report.xattr_names.size() && i < 5; ++i) names += (i ? ", " : "") + report.xattr_names[i];
+        if (report.xattr_names.size() > 5) names += ", ...";
+        std::fprintf(stderr, "kdk: %s: the extended attributes (ACLs, capabilities) of %zu members are not carried: %s\n",
+                     tar.c_str(), report.xattr_names.size(), names.c_str());
+      }
+    }
+  }).finish();
   std::uint64_t data = 0;
   std::int64_t newest = 0;
   for (const auto& m : members) {

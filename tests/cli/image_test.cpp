@@ -182,4 +182,125 @@ TEST_F(Image, BadInputLeavesTheOutputAlone) {
   EXPECT_EQ(slurp(path("root.ext4")), "the old image");
 }
 
+// Crafts a tar archive with Python's tarfile: every kind of member mmdebstrap's archives hold, as
+// it stores them (owners, set-id bits, device nodes, a hard link, a pax extended attribute).
+constexpr const char* kCraftTar = R"(
+import io, sys, tarfile
+out, kind = sys.argv[1], sys.argv[2]
+t = tarfile.open(out, 'w', format=tarfile.PAX_FORMAT)
+def add(name, type=tarfile.REGTYPE, mode=0o644, uid=0, gid=0, data=b'', **kw):
+    i = tarfile.TarInfo(name)
+    i.type, i.mode, i.uid, i.gid, i.mtime = type, mode, uid, gid, 1700000000
+    for k, v in kw.items(): setattr(i, k, v)
+    i.size = len(data) if type == tarfile.REGTYPE else 0
+    t.addfile(i, io.BytesIO(data) if type == tarfile.REGTYPE else None)
+add('./', tarfile.DIRTYPE, 0o755)
+if kind == 'good':
+    add('./usr/', tarfile.DIRTYPE, 0o755)
+    add('./usr/bin/', tarfile.DIRTYPE, 0o755)
+    add('./usr/bin/su', mode=0o4755, data=b'su data\n')
+    add('./usr/bin/su2', tarfile.LNKTYPE, 0o4755, linkname='./usr/bin/su')
+    add('./bin', tarfile.SYMTYPE, 0o777, linkname='usr/bin')
+    add('./home/', tarfile.DIRTYPE, 0o755)
+    add('./home/user/', tarfile.DIRTYPE, 0o700, 1000, 1000)
+    add('./home/user/notes', mode=0o600, uid=1000, gid=1000, data=b'mine\n')
+    add('./dev/', tarfile.DIRTYPE, 0o755)
+    add('./dev/null', tarfile.CHRTYPE, 0o666, devmajor=1, devminor=3)
+    add('./dev/vda', tarfile.BLKTYPE, 0o660, 0, 6, devmajor=254, devminor=0)
+    add('./run/fifo', tarfile.FIFOTYPE, 0o620)
+    add('./var/log/journal/', tarfile.DIRTYPE, 0o2755, 0, 101, pax_headers={'SCHILY.xattr.user.kdk': 'x'})
+elif kind == 'dotdot':
+    add('./etc/', tarfile.DIRTYPE, 0o755)
+    add('./etc/../../escape', data=b'x')
+elif kind == 'link-missing':
+    add('./bin/sh', tarfile.LNKTYPE, 0o755, linkname='./bin/busybox')
+elif kind == 'link-dir':
+    add('./etc/', tarfile.DIRTYPE, 0o755)
+    add('./etc2', tarfile.LNKTYPE, 0o755, linkname='./etc')
+t.close()
+)";
+
+// A tar archive of a tree (GNU tar, gzip too) gives the very image the tree gives: the same
+// members, in the same order, with the same metadata.
+TEST_F(Image, TarOfATreeGivesTheTreesImage) {
+  make_inputs();
+  ASSERT_EQ(kdk({"image", "ext4", "-o", "tree.ext4", "tree"}).status, 0);
+  ASSERT_EQ(run("tar", {"-C", "tree", "--owner=0", "--group=0", "--numeric-owner", "-cf", "tree.tar", "."}).status, 0);
+  ASSERT_EQ(run("tar", {"-C", "tree", "--owner=0", "--group=0", "--numeric-owner", "-czf", "tree.tgz", "."}).status, 0);
+  Result r = kdk({"image", "ext4", "-o", "tar.ext4", "--tar", "tree.tar"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.err.find("tree.tar: 7 entries, 3.0 MiB of file data"), std::string::npos) << r.err;
+  EXPECT_TRUE(slurp(path("tree.ext4")) == slurp(path("tar.ext4")));
+  r = kdk({"image", "ext4", "-o", "tgz.ext4", "--tar", "tree.tgz"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_TRUE(slurp(path("tree.ext4")) == slurp(path("tgz.ext4")));
+  // The archive's data was staged beside the image and is gone.
+  for (const auto& f : files()) EXPECT_EQ(f.find(".kdk-tar-"), std::string::npos) << f;
+}
+
+// Owners, set-id bits, device nodes, a FIFO, a symlink and a hard link come from the archive
+// as it has them; a --spec list goes on top; extended attributes are named, not carried.
+TEST_F(Image, TarKeepsOwnersDevicesAndHardLinks) {
+  ASSERT_EQ(run("python3", {"-c", kCraftTar, "good.tar", "good"}).status, 0);
+  spit(path("extra.list"), "dir /root 0700 0 0\n");
+  Result r = kdk({"image", "ext4", "-o", "good.ext4", "--tar", "good.tar", "--spec", "extra.list"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.err.find("good.tar: the extended attributes (ACLs, capabilities) of 1 members are not carried: var/log/journal"),
+            std::string::npos) << r.err;
+  std::string image = path("good.ext4");
+  auto su = stat(image, "/usr/bin/su");
+  EXPECT_EQ(su["mode"], "04755");
+  EXPECT_EQ(su["links"], "2");
+  EXPECT_EQ(cat(image, "/usr/bin/su2"), "su data\n");
+  EXPECT_EQ(stat(image, "/usr/bin/su2")["links"], "2");
+  auto home = stat(image, "/home/user");
+  EXPECT_EQ(home["uid"], "1000");
+  EXPECT_EQ(home["gid"], "1000");
+  EXPECT_EQ(home["mode"], "0700");
+  EXPECT_EQ(stat(image, "/home/user/notes")["uid"], "1000");
+  EXPECT_EQ(cat(image, "/home/user/notes"), "mine\n");
+  EXPECT_EQ(stat(image, "/dev/null")["dev"], "1:3");
+  auto vda = stat(image, "/dev/vda");
+  EXPECT_EQ(vda["type"], "block special");
+  EXPECT_EQ(vda["dev"], "254:0");
+  EXPECT_EQ(vda["gid"], "6");
+  EXPECT_EQ(stat(image, "/run/fifo")["type"], "FIFO");
+  EXPECT_EQ(stat(image, "/bin")["target"], "usr/bin");
+  EXPECT_EQ(stat(image, "/var/log/journal")["mode"], "02755");
+  EXPECT_EQ(stat(image, "/usr/bin/su")["mtime"], "1700000000");
+  EXPECT_EQ(stat(image, "/root")["mode"], "0700");
+  EXPECT_EQ(run("e2fsck", {"-fn", image}).status, 0);
+}
+
+// Crafted and broken archives: an error naming the archive and the member, the output as it
+// was, nothing staged left behind. --tar with DIRs is a usage error.
+TEST_F(Image, BadTarLeavesTheOutputAlone) {
+  spit(path("root.ext4"), "the old image");
+  auto refused = [&](const std::string& tar, const std::string& message) {
+    Result r = kdk({"image", "ext4", "-o", "root.ext4", "--tar", tar});
+    EXPECT_EQ(r.status, 1) << tar;
+    EXPECT_NE(r.err.find(message), std::string::npos) << tar << ": " << r.err;
+    EXPECT_EQ(slurp(path("root.ext4")), "the old image") << tar;
+    for (const auto& f : files()) EXPECT_EQ(f.find(".kdk-"), std::string::npos) << tar << " left " << f;
+  };
+  for (const char* kind : {"dotdot", "link-missing", "link-dir", "good"}) {
+    ASSERT_EQ(run("python3", {"-c", kCraftTar, std::string(kind) + ".tar", kind}).status, 0) << kind;
+  }
+  refused("dotdot.tar", "dotdot.tar: name './etc/../../escape' has a '..' component");
+  refused("link-missing.tar", "link-missing.tar: 'bin/sh' is a hard link to 'bin/busybox', which is not a regular file earlier in the archive");
+  refused("link-dir.tar", "link-dir.tar: 'etc2' is a hard link to 'etc', which is not a regular file earlier in the archive");
+  std::string good = slurp(path("good.tar"));
+  spit(path("truncated.tar"), good.substr(0, 2048 + 300));  // inside su's data
+  refused("truncated.tar", "(is the archive truncated?)");
+  spit(path("empty.tar"), "");
+  refused("empty.tar", "empty.tar: not a tar archive");
+  spit(path("text.tar"), "this is not an archive\n");
+  refused("text.tar", "text.tar: not a tar archive");
+  refused("absent.tar", "absent.tar: cannot open: No such file or directory");
+  make_inputs();
+  Result r = kdk({"image", "ext4", "-o", "root.ext4", "--tar", "good.tar", "tree"});
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find("give the tree as DIRs or as --tar archives, not both"), std::string::npos) << r.err;
+}
+
 }  // namespace
