@@ -53,6 +53,13 @@ foreach(_arch IN LISTS KDK_ARCHES)
     _kdk_add_boot_test(boot.${_arch}.net ${_arch} "boot;net" 600
       bash "${PROJECT_SOURCE_DIR}/tests/boot/net.sh" "${_env}")
   endif()
+  # A Debian userland (KDK_DEBIAN's pipeline), on the host's architecture, whose fixture kernel
+  # has the distro fragment; it needs mmdebstrap and Debian's archive (skipped without mmdebstrap).
+  kdk_arch_get(${_arch} DEBIAN_ARCH _deb_arch)
+  if(KDK_FIXTURE_DEVICES AND _deb_arch STREQUAL KDK_HOST_DEBIAN_ARCH AND KDK_INITRAMFS STREQUAL "external")
+    _kdk_add_boot_test(boot.${_arch}.debian ${_arch} "boot;debian" 900
+      bash "${PROJECT_SOURCE_DIR}/tests/boot/debian.sh" "${_env}" bookworm)
+  endif()
   # KGDB: where the machine has a second UART and the kernel has the kgdb fragment.
   kdk_arch_get(${_arch} KGDB_TTY _kgdb_tty)
   if(_kgdb_tty AND "${PROJECT_SOURCE_DIR}/kernels/fragments/kgdb.config" IN_LIST _fragments)
@@ -116,6 +123,7 @@ foreach(_t IN ITEMS wrong_hash truncated_tarball configure_errors)
   _kdk_add_boot_test(bad.${_t} any bad-input 300 bash "${PROJECT_SOURCE_DIR}/tests/bad_input/${_t}.sh")
 endforeach()
 _kdk_add_boot_test(bad.port_in_use any bad-input 60 bash "${PROJECT_SOURCE_DIR}/tests/bad_input/port_in_use.sh" "$<TARGET_FILE:kdk>")
+_kdk_add_boot_test(bad.debian_tools any bad-input 60 bash "${PROJECT_SOURCE_DIR}/tests/bad_input/debian_tools.sh" "$<TARGET_FILE:kdk>")
 get_property(_env GLOBAL PROPERTY KDK_${KDK_DEFAULT_ARCH}_ENV)
 kdk_arch_get(${KDK_DEFAULT_ARCH} SRCARCH _srcarch)
 _kdk_add_boot_test(bad.fragment_errors ${KDK_DEFAULT_ARCH} bad-input 120

@@ -92,13 +92,6 @@ if(KDK_DISK_IMAGE)
   if(NOT EXISTS "${KDK_DISK_IMAGE_PATH}" OR IS_DIRECTORY "${KDK_DISK_IMAGE_PATH}")
     kdk_fatal("KDK_DISK_IMAGE: ${KDK_DISK_IMAGE_PATH} is not a file. Give the path of a raw or qcow2 disk image.")
   endif()
-  if(KDK_ROOTFS_FORMAT STREQUAL "ext4")
-    kdk_fatal("KDK_DISK_IMAGE and KDK_ROOTFS_FORMAT=ext4 both name the root disk: drop one of them")
-  endif()
-  if(KDK_INITRAMFS STREQUAL "embedded")
-    kdk_fatal("KDK_DISK_IMAGE and KDK_INITRAMFS=embedded do not go together: a kernel with an initramfs linked in "
-      "runs its /init whatever root= says. Drop one of them.")
-  endif()
   if(NOT KDK_ROOT MATCHES "^[A-Za-z0-9=/:._-]+$")
     kdk_fatal("KDK_ROOT='${KDK_ROOT}': give the root device as the kernel's root= takes it, such as /dev/vda1 or PARTUUID=...")
   endif()
@@ -106,14 +99,21 @@ endif()
 
 # kdk_device_fragments(<arch> <out-var>)
 # The kernel fragments that the devices in use need: the disk (an ext4 root, or your image),
-# shares, the network, and with them the architecture's virtio transport. The test fixtures
-# (KDK_TEST_FIXTURES, unless KDK_TEST_DEVICES is OFF) take all of them, for the ext4, disk
-# image, share and network boot tests.
+# shares, the network, a distribution's userland (KDK_DEBIAN), and with them the architecture's
+# virtio transport. The test fixtures (KDK_TEST_FIXTURES, unless KDK_TEST_DEVICES is OFF) take
+# all of them, for the ext4, disk image, share, network and Debian boot tests (distro only on
+# the host's architecture).
 function(kdk_device_fragments arch out)
   set(frag "${PROJECT_SOURCE_DIR}/kernels/fragments")
   set(list "")
-  if(KDK_ROOTFS_FORMAT STREQUAL "ext4" OR KDK_DISK_IMAGE OR KDK_FIXTURE_DEVICES)
+  if(KDK_ROOTFS_FORMAT STREQUAL "ext4" OR KDK_DISK_IMAGE OR KDK_FIXTURE_DEVICES OR KDK_DEBIAN)
     list(APPEND list "${frag}/disk.config")
+  endif()
+  # systemd's needs: KDK_DEBIAN, and the fixture kernel of the host's architecture (the Debian
+  # boot test runs there, without qemu-user).
+  kdk_arch_get(${arch} DEBIAN_ARCH deb_arch)
+  if(KDK_DEBIAN OR (KDK_FIXTURE_DEVICES AND deb_arch STREQUAL KDK_HOST_DEBIAN_ARCH))
+    list(APPEND list "${frag}/distro.config")
   endif()
   if(KDK_SHARE_DIRS OR KDK_FIXTURE_DEVICES)
     list(APPEND list "${frag}/share.config")

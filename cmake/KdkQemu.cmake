@@ -31,7 +31,7 @@ endfunction()
 # kdk_add_qemu_targets(<arch>)
 function(kdk_add_qemu_targets arch)
   string(TOUPPER "${arch}" A)
-  foreach(key QEMU_MACHINE QEMU_CPU QEMU_MEMORY QEMU_FIRMWARE QEMU_EXTRA GDB_ARCH KVM_HOST KGDB_TTY QEMU_VIRTIO)
+  foreach(key QEMU_MACHINE QEMU_CPU QEMU_MEMORY QEMU_FIRMWARE QEMU_EXTRA GDB_ARCH KVM_HOST KGDB_TTY QEMU_VIRTIO DEBIAN_ARCH)
     kdk_arch_get(${arch} ${key} ${key})
   endforeach()
   get_property(linux_build GLOBAL PROPERTY KDK_${arch}_LINUX_BUILD_DIR)
@@ -52,6 +52,14 @@ function(kdk_add_qemu_targets arch)
   elseif(KDK_DISK_IMAGE)
     set(initramfs "")  # the root is the user's disk image
     set(rootfs_target "")
+  endif()
+  set(disk_image "${KDK_DISK_IMAGE_PATH}")
+  set(disk_root "${KDK_ROOT}")
+  if(KDK_DEBIAN)
+    set(initramfs "")  # the root is the Debian image, built when a boot needs it
+    set(rootfs_target rootfs-debian-${arch})
+    get_property(disk_image GLOBAL PROPERTY KDK_${arch}_DEBIAN_IMAGE)
+    set(disk_root /dev/vda)
   endif()
   _kdk_bash_words(make_words ${make})
   _kdk_bash_words(make_module_words ${make_module})
@@ -92,8 +100,9 @@ ROOTFS_FORMAT='${KDK_ROOTFS_FORMAT}'
 ROOTFS_EXT4='${rootfs_ext4}'
 ROOTFS_PERSIST='$<BOOL:${KDK_ROOTFS_PERSIST}>'
 QEMU_VIRTIO='${QEMU_VIRTIO}'
-DISK_IMAGE='${KDK_DISK_IMAGE_PATH}'
-DISK_ROOT='${KDK_ROOT}'
+DEBIAN_ARCH='${DEBIAN_ARCH}'
+DISK_IMAGE='${disk_image}'
+DISK_ROOT='${disk_root}'
 SHARE_DIRS=(${share_words} )
 NET='${KDK_NET}'
 HOSTFWD='${KDK_HOSTFWD}'
@@ -116,7 +125,7 @@ STATE_DIR='${CMAKE_BINARY_DIR}/${arch}'
     COMMAND bash "${script}" console "${env}"
     USES_TERMINAL
     VERBATIM)
-  if(rootfs_ext4 OR KDK_DISK_IMAGE)
+  if(rootfs_ext4 OR disk_image)
     add_custom_target(rootfs-reset-${arch}
       COMMAND bash "${script}" reset "${env}"
       VERBATIM)
@@ -135,8 +144,8 @@ STATE_DIR='${CMAKE_BINARY_DIR}/${arch}'
 endfunction()
 
 # kdk_add_default_aliases(<arch>)
-# run, debug, gdbserver, gdb, kgdb, decode, console, menuconfig-linux, savedefconfig-linux, menuconfig-busybox
-# and compile-commands for
+# run, debug, gdbserver, gdb, kgdb, decode, console, menuconfig-linux, savedefconfig-linux, menuconfig-busybox,
+# compile-commands and (with KDK_DEBIAN) rootfs-debian for
 # the default architecture (the first of KDK_ARCHES).
 function(kdk_add_default_aliases arch)
   foreach(name run debug gdbserver gdb kgdb decode console)
@@ -145,4 +154,7 @@ function(kdk_add_default_aliases arch)
   foreach(name menuconfig-linux savedefconfig-linux menuconfig-busybox compile-commands)
     add_custom_target(${name} DEPENDS ${name}-${arch})
   endforeach()
+  if(TARGET rootfs-debian-${arch})
+    add_custom_target(rootfs-debian DEPENDS rootfs-debian-${arch})
+  endif()
 endfunction()

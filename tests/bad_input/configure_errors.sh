@@ -3,7 +3,7 @@
 # tree, an unclean tree, a missing cross compiler, a cross compiler for the wrong architecture,
 # an unknown architecture, an unknown KDK_INITRAMFS or KDK_ROOTFS_FORMAT, an ext4 root with an
 # embedded initramfs, a malformed KDK_ROOTFS_SIZE, wrong device options (a missing share
-# directory, a forward not on 127.0.0.1, a missing disk image), a kernel older than kdk supports, an unknown
+# directory, a forward not on 127.0.0.1, a missing disk image), wrong KDK_DEBIAN options, a kernel older than kdk supports, an unknown
 # KDK_LINUX_TOOLCHAIN, llvm without a usable clang, a malformed KDK_TEST_KERNELS entry, and kernel
 # modules declared wrongly (a missing source, an unknown architecture, two sources with one
 # name). Each must fail with a message naming it.
@@ -66,6 +66,20 @@ expect_failure "an unknown network" configure -DKDK_NET=tap
 expect_output "KDK_NET=tap: use none (the default) or user"
 expect_failure "a missing disk image" configure -DKDK_DISK_IMAGE="$T/no.qcow2"
 expect_output "KDK_DISK_IMAGE: $T/no.qcow2 is not a file"
+truncate -s 1M "$T/disk.img"
+expect_failure "a disk image and an ext4 root" configure -DKDK_DISK_IMAGE="$T/disk.img" -DKDK_ROOTFS_FORMAT=ext4
+expect_output "KDK_ROOTFS_FORMAT=ext4 and KDK_DISK_IMAGE: each names the root disk; keep one of them"
+# KDK_DEBIAN: its options, and the roots it does not go with.
+expect_failure "Debian with an unknown mode" configure -DKDK_DEBIAN=ON -DKDK_DEBIAN_MODE=sudo
+expect_output "KDK_DEBIAN_MODE=sudo: use unshare (user namespaces) or fakeroot; both run without root"
+expect_failure "Debian with a bad package name" configure -DKDK_DEBIAN=ON "-DKDK_DEBIAN_PACKAGES=gcc;Make Me"
+expect_output "KDK_DEBIAN_PACKAGES: 'Make Me' is not a Debian package name"
+expect_failure "Debian with an ext4 root" configure -DKDK_DEBIAN=ON -DKDK_ROOTFS_FORMAT=ext4
+expect_output "KDK_ROOTFS_FORMAT=ext4 and KDK_DEBIAN: each names the root disk; keep one of them"
+expect_failure "Debian with an embedded initramfs" configure -DKDK_DEBIAN=ON -DKDK_INITRAMFS=embedded
+expect_output "KDK_DEBIAN and KDK_INITRAMFS=embedded do not go together"
+expect_failure "Debian with a malformed size" configure -DKDK_DEBIAN=ON -DKDK_DEBIAN_SIZE=2T
+expect_output "KDK_DEBIAN_SIZE=2T: give N with K, M or G, such as 2G"
 
 # A tree whose Makefile says 5.15: refused with the oldest supported version named.
 mkdir -p "$T/old"; printf 'VERSION = 5\nPATCHLEVEL = 15\nSUBLEVEL = 0\nEXTRAVERSION =\n' > "$T/old/Makefile"; touch "$T/old/Kconfig"

@@ -34,27 +34,12 @@ gdb_pid=$!
 # The shell's prompt on the console (the log has it too), then the session.
 wait_for_serial "^kdk: 'reboot -f' ends QEMU"
 wait_for_serial '^[~/][^ ]* # '  # the shell's prompt
-wait_for() {  # FILE PATTERN PID: until FILE has a line matching PATTERN, while PID lives, for at most 120 s
-  local i
-  for i in $(seq 1200); do
-    tr -d '\r' < "$1" 2>/dev/null | grep -E -- "$2" > /dev/null && return 0
-    kill -0 "$3" 2>/dev/null || return 1
-    sleep 0.1
-  done
-  return 1
-}
-# The session reads what a second job types, through a FIFO: both are the test's own jobs, so a
-# session that fails ends the test at once, the typing with it.
-rm -f session.in
-mkfifo session.in
-"$KDK" console "$sock" < session.in > console.out 2> console.err &
-session=$!
-{
+type_command() {  # (console_session's typist)
   printf 'sync; echo typed-$((6*7))\n'
-  wait_for console.out '^typed-42' "$session" || true
+  wait_for_console '^typed-42' "$1" || true
   printf 'reboot -f\n'
-} > session.in &
-wait "$session" || fail "kdk console failed: $(cat console.err)"
+}
+console_session "$sock" type_command || fail "kdk console failed: $(cat console.err)"
 wait_guest || fail "the guest did not run to the end (serial log: $PWD/serial.log)"
 wait "$gdb_pid" || true
 [ -e gdb-stopped ] || fail "gdb did not stop at ksys_sync"

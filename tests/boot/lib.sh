@@ -5,7 +5,17 @@ source "$env_file"
 qemu_sh="$(cd "$(dirname "${BASH_SOURCE[0]}")/../../cmake/scripts" && pwd)/qemu.sh"
 
 # qemu_command [--kgdb PORT] [KERNEL ARGS...]: sets the array qemu; fails when qemu.sh refuses.
-qemu_command() { local out; out=$(bash "$qemu_sh" command "$env_file" "$@") || return 1; mapfile -t qemu <<< "$out"; }
+# In a tree whose root is a disk image of the user's or Debian (KDK_DISK_IMAGE, KDK_DEBIAN), a test
+# that does not give its own --disk-image is skipped: it needs kdk's BusyBox root filesystem.
+qemu_command() {
+  local out
+  if [ -n "$DISK_IMAGE" ] && [[ " $* " != *" --disk-image "* ]]; then
+    echo "SKIP: this tree boots $DISK_IMAGE (KDK_DISK_IMAGE or KDK_DEBIAN); this test needs kdk's own root filesystem"
+    exit 77
+  fi
+  out=$(bash "$qemu_sh" command "$env_file" "$@") || return 1
+  mapfile -t qemu <<< "$out"
+}
 
 # gdb_command qemu|kgdb PORT: sets the array gdb (what ninja debug / ninja gdb run).
 gdb_command() { local out; out=$(bash "$qemu_sh" gdb-command "$env_file" "$@") || return 1; mapfile -t gdb <<< "$out"; }
@@ -84,4 +94,31 @@ boot_wrong_root() {
     || { tail -20 wrong.log; fail "the kernel did not say that it could not mount root=$1"; }
   tr -d '\r' < wrong.log | grep -E "^ *[0-9a-f]+ +[0-9]+ $2( |\$)" > /dev/null \
     || { tail -20 wrong.log; fail "the panic does not list what the kernel found ($2)"; }
+}
+
+# console_session SOCKET TYPIST: a `kdk console SOCKET` session (what the guest prints in
+# console.out, kdk's errors in console.err) whose input comes through a FIFO from the function
+# TYPIST, run as a job of its own with the session's pid as $1. Both are the test's own jobs, so a
+# session that fails ends the test at once. Returns the session's status.
+console_session() {
+  local session
+  rm -f session.in
+  mkfifo session.in
+  "$KDK" console "$1" < session.in > console.out 2> console.err &
+  session=$!
+  "$2" "$session" > session.in &
+  wait "$session"
+}
+
+# wait_for_console PATTERN PID: until console.out has a line matching the extended regular
+# expression PATTERN (searched, not anchored: a shell may put escape sequences first), while PID
+# (the session) lives, for at most 120 s.
+wait_for_console() {
+  local i
+  for i in $(seq 1200); do
+    tr -d '\r' < console.out 2>/dev/null | grep -E -- "$1" > /dev/null && return 0
+    kill -0 "$2" 2>/dev/null || return 1
+    sleep 0.1
+  done
+  return 1
 }

@@ -21,3 +21,4 @@ set(GDB_ARCH           aarch64)
 set(KVM_HOST           aarch64)
 set(KGDB_TTY           "")   # QEMU's virt machine has one UART, the console: none left for KGDB
 set(QEMU_VIRTIO        device)   # virtio devices are virtio-*-device, on virtio-mmio (virtio.config)
+set(DEBIAN_ARCH        arm64) # Debian's name for it (KDK_DEBIAN: mmdebstrap --architectures)

@@ -22,3 +22,4 @@ set(GDB_ARCH           riscv:rv64)
 set(KVM_HOST           riscv64)
 set(KGDB_TTY           "")   # QEMU's virt machine has one UART, the console: none left for KGDB
 set(QEMU_VIRTIO        device)   # virtio devices are virtio-*-device, on virtio-mmio (virtio.config)
+set(DEBIAN_ARCH        riscv64) # Debian's name for it (KDK_DEBIAN: mmdebstrap --architectures)

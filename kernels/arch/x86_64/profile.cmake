@@ -21,3 +21,4 @@ set(GDB_ARCH           i386:x86-64)
 set(KVM_HOST           x86_64)
 set(KGDB_TTY           ttyS1)    # the second UART (QEMU: the second -serial), for kgdboc
 set(QEMU_VIRTIO        pci)   # virtio devices are virtio-*-pci (virtio.config)
+set(DEBIAN_ARCH        amd64) # Debian's name for it (KDK_DEBIAN: mmdebstrap --architectures)
