@@ -2,12 +2,13 @@
 # usage: qemu.sh run|debug|gdbserver|gdb|kgdb|console ENV_FILE [EXTRA KERNEL ARGS...]
 #        qemu.sh command ENV_FILE [--kgdb PORT] [--disk OVERLAY] [--disk-image IMAGE --root DEV]
 #                                 [--share TAG|HOST_DIR[|GUEST_DIR[|ro]]]... [--net user] [--hostfwd FWD,...]
-#                                 [--console-socket PATH] [EXTRA KERNEL ARGS...]
+#                                 [--console-socket PATH] [--share-fs 9p|virtiofs] [EXTRA KERNEL ARGS...]
 #        qemu.sh reset ENV_FILE
 #        qemu.sh gdb-command ENV_FILE qemu|kgdb PORT
 #        qemu.sh decode ENV_FILE [SERIAL_LOG]
 #        qemu.sh accel ENV_FILE
 #        qemu.sh probe-guest ENV_FILE [tcg|kvm]
+#        qemu.sh with-virtiofsd VIRTIOFSD RUNDIR SOCKET|DIR|MODE... -- COMMAND...
 # The one place where kdk builds QEMU and gdb command lines. ENV_FILE is <build>/<arch>/kdk.env,
 # from cmake/KdkQemu.cmake. `command` prints the QEMU command line for a scripted boot (tests);
 # with --kgdb, KGDB waits on the second serial port, at 127.0.0.1:PORT; with --disk, the root is
@@ -15,7 +16,8 @@
 # overlay OVERLAY (made when missing, kept when there: a second boot on it sees what the first
 # wrote); in a KDK_ROOTFS_FORMAT=ext4 or KDK_DISK_IMAGE tree, without --disk, a new
 # ./rootfs-overlay.qcow2. --share, --net and --hostfwd add to what KDK_SHARE_DIRS, KDK_NET and
-# KDK_HOSTFWD give; --console-socket serves the console on a unix socket as ninja debug does.
+# KDK_HOSTFWD give; --share-fs overrides KDK_SHARE_FS's choice; --console-socket serves the console
+# on a unix socket as ninja debug does.
 # `console` attaches to the console of a running `ninja debug`. `reset` removes the persistent
 # overlay (KDK_ROOTFS_PERSIST). `gdb-command` prints
 # the gdb command line that debug, gdb and kgdb run, for a scripted session. `decode` prints a
@@ -23,6 +25,36 @@
 # a boot would use (kvm or tcg, and why), probing KVM first when nothing is cached; `probe-guest`
 # runs the KVM probe's guest with the given accelerator and prints ok, or why not.
 set -euo pipefail
+
+# with-virtiofsd VIRTIOFSD RUNDIR SOCKET|DIR|MODE... -- COMMAND...: what a boot with virtiofs
+# shares runs (the QEMU command line of every mode starts with it). Starts one virtiofsd per
+# share, as the user, on SOCKET in RUNDIR (a private directory that shares_setup made), waits
+# for the sockets, runs COMMAND (QEMU), then ends what is left and removes RUNDIR. Each
+# virtiofsd also ends by itself when QEMU disconnects.
+if [ "${1:-}" = with-virtiofsd ]; then
+  virtiofsd=$2 rundir=$3
+  shift 3
+  pids=() socks=()
+  trap 'kill "${pids[@]}" 2>/dev/null || true; rm -rf "$rundir"' EXIT
+  trap 'exit 143' TERM HUP INT
+  while [ "$1" != -- ]; do
+    IFS='|' read -r sock dir share_mode <<< "$1"
+    shift
+    ro=()
+    [ "$share_mode" != ro ] || ro=(--readonly)
+    "$virtiofsd" --socket-path="$sock" --shared-dir="$dir" --sandbox=none "${ro[@]}" --log-level=error > "$sock.log" 2>&1 &
+    pids+=($!) socks+=("$sock")
+  done
+  shift
+  for sock in "${socks[@]}"; do
+    for _ in $(seq 100); do [ -S "$sock" ] && break; sleep 0.05; done
+    [ -S "$sock" ] || { echo "kdk: error: virtiofsd did not start for $sock: $(cat "$sock.log")" >&2; exit 1; }
+  done
+  status=0
+  "$@" || status=$?
+  exit $status
+fi
+
 mode=${1:?usage: qemu.sh run|debug|gdbserver|gdb|kgdb|console|command|gdb-command|decode ENV_FILE}
 source "${2:?usage: qemu.sh MODE ENV_FILE}"
 shift 2
@@ -37,6 +69,7 @@ while [ "$mode" = command ] && [ $# -gt 0 ]; do
     --net) NET=${2:?--net user}; shift 2 ;;
     --hostfwd) HOSTFWD=${2:?--hostfwd FWD,...}; NET=user; shift 2 ;;
     --console-socket) console_socket=${2:?--console-socket PATH}; shift 2 ;;
+    --share-fs) SHARE_FS=${2:?--share-fs 9p|virtiofs}; shift 2 ;;
     *) break ;;
   esac
 done
@@ -116,25 +149,44 @@ disk_for_boot() {
   fi
 }
 
-# Host directory shares (KDK_SHARE_DIRS, --share), each TAG|HOST_DIR[|GUEST_DIR[|ro]]: a virtio-9p
-# device per share, and kdk.share=TAG,GUEST_DIR,MODE for /init, which mounts it (a space in
-# GUEST_DIR written \040, as in fstab). security_model=none: the guest sees the host's owners
-# and modes, and what it creates belongs to the user running QEMU; no root, no xattrs needed.
+# Host directory shares (KDK_SHARE_DIRS, --share), each TAG|HOST_DIR[|GUEST_DIR[|ro]]: a device
+# per share, and kdk.share=TAG,GUEST_DIR,MODE[,virtiofs] for /init, which mounts it (a space in
+# GUEST_DIR written \040, as in fstab). 9p (virtio-9p, security_model=none) or, with
+# SHARE_FS=virtiofs (KDK_SHARE_FS, or command --share-fs), a virtiofsd per share (with-virtiofsd,
+# --sandbox=none) and a vhost-user-fs device, the guest's memory a shared memfd, which vhost-user
+# needs; without a virtiofsd that runs, 9p, saying so. Either way the guest sees the host's
+# owners and modes, and what it creates belongs to the user running QEMU; no root.
 devices=()
+vfs_prefix=()
 shares_setup() {
-  local i=0 spec tag host guest mode ro
+  local i=0 spec tag host guest mode ro rundir="" specs=()
+  if [ "$SHARE_FS" = virtiofs ] && [ -z "$VIRTIOFSD" ]; then
+    note "shares: 9p, not virtiofs: this tree found no virtiofsd that runs (Debian 13 and later package it; KDK_VIRTIOFSD names one)"
+    SHARE_FS=9p
+  fi
   for spec in "${SHARE_DIRS[@]}" "${extra_shares[@]}"; do
     IFS='|' read -r tag host guest mode <<< "$spec"
     [ -n "$tag" ] && [ -n "$host" ] || fail "the share '$spec' is not TAG|HOST_DIR[|GUEST_DIR[|ro]]"
     [ -d "$host" ] || fail "the share '$tag': the host directory $host does not exist (KDK_SHARE_DIRS). Create it, or drop the share."
     guest=${guest:-/mnt/$tag} mode=${mode:-rw} ro=""
-    [ "$mode" != ro ] || ro=",readonly=on"
-    devices+=(-fsdev "local,id=share$i,path=${host//,/,,},security_model=none,multidevs=remap$ro"
-              -device "virtio-9p-$QEMU_VIRTIO,fsdev=share$i,mount_tag=$tag")
-    extra_cmdline+="${extra_cmdline:+ }kdk.share=$tag,${guest// /\\040},$mode"
-    note "share '$tag': $host on $guest in the guest ($mode, 9p over virtio; virtiofs is not used: kdk does not run virtiofsd yet)"
+    if [ "$SHARE_FS" = virtiofs ]; then
+      [ -n "$rundir" ] || rundir=$(mktemp -d "${XDG_RUNTIME_DIR:-/tmp}/kdk-virtiofs.XXXXXX")
+      specs+=("$rundir/$i.sock|$host|$mode")
+      devices+=(-chardev "socket,id=vfs$i,path=$rundir/$i.sock" -device "vhost-user-fs-$QEMU_VIRTIO,chardev=vfs$i,tag=$tag")
+      extra_cmdline+="${extra_cmdline:+ }kdk.share=$tag,${guest// /\\040},$mode,virtiofs"
+    else
+      [ "$mode" != ro ] || ro=",readonly=on"
+      devices+=(-fsdev "local,id=share$i,path=${host//,/,,},security_model=none,multidevs=remap$ro"
+                -device "virtio-9p-$QEMU_VIRTIO,fsdev=share$i,mount_tag=$tag")
+      extra_cmdline+="${extra_cmdline:+ }kdk.share=$tag,${guest// /\\040},$mode"
+    fi
+    note "share '$tag': $host on $guest in the guest ($mode, $SHARE_FS over virtio)"
     i=$((i + 1))
   done
+  if [ ${#specs[@]} -gt 0 ]; then
+    vfs_prefix=(bash "$0" with-virtiofsd "$VIRTIOFSD" "$rundir" "${specs[@]}" --)
+    devices+=(-object "memory-backend-memfd,id=kdkmem,size=$QEMU_MEMORY,share=on" -machine memory-backend=kdkmem)
+  fi
 }
 
 # User-mode networking (KDK_NET=user): a virtio-net card on QEMU's user network, kdk.net=dhcp for
@@ -258,7 +310,7 @@ port() {
 
 qemu_cmd() {  # the guest with kernel and initramfs; the caller adds console and gdb options
   decide_accel
-  cmd=("$QEMU" "${machine[@]}" -accel "$accel" -no-reboot -kernel "$KERNEL_IMAGE" "${initrd[@]}" "${disk[@]}" "${devices[@]}"
+  cmd=("${vfs_prefix[@]}" "$QEMU" "${machine[@]}" -accel "$accel" -no-reboot -kernel "$KERNEL_IMAGE" "${initrd[@]}" "${disk[@]}" "${devices[@]}"
        -append "$KERNEL_CMDLINE${extra_cmdline:+ $extra_cmdline}")
   if [ "$accel" = kvm ]; then
     echo "kdk: using KVM" >&2

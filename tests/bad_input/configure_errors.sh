@@ -3,7 +3,8 @@
 # tree, an unclean tree, a missing cross compiler, a cross compiler for the wrong architecture,
 # an unknown architecture, an unknown KDK_INITRAMFS or KDK_ROOTFS_FORMAT, an ext4 root with an
 # embedded initramfs, a malformed KDK_ROOTFS_SIZE, wrong device options (a missing share
-# directory, a forward not on 127.0.0.1, a missing disk image), wrong KDK_DEBIAN options, a kernel older than kdk supports, an unknown
+# directory, a forward not on 127.0.0.1, a missing disk image, virtiofs without virtiofsd), wrong
+# KDK_DEBIAN options, a kernel older than kdk supports, an unknown
 # KDK_LINUX_TOOLCHAIN, llvm without a usable clang, a malformed KDK_TEST_KERNELS entry, and kernel
 # modules declared wrongly (a missing source, an unknown architecture, two sources with one
 # name). Each must fail with a message naming it.
@@ -64,6 +65,10 @@ expect_failure "a forward to port 0" configure -DKDK_NET=user -DKDK_HOSTFWD=tcp:
 expect_output "KDK_HOSTFWD: 'tcp:2222-:0': port 0 is not between 1 and 65535"
 expect_failure "an unknown network" configure -DKDK_NET=tap
 expect_output "KDK_NET=tap: use none (the default) or user"
+expect_failure "virtiofs without virtiofsd" configure -DKDK_SHARE_FS=virtiofs -DKDK_VIRTIOFSD="$T/no/virtiofsd"
+expect_output "KDK_SHARE_FS=virtiofs: no virtiofsd that runs here (KDK_VIRTIOFSD='$T/no/virtiofsd'). Install it (Debian 13 and later, Ubuntu 24.04: apt-get install virtiofsd)"
+expect_failure "an unknown share transport" configure -DKDK_SHARE_FS=nfs
+expect_output "KDK_SHARE_FS=nfs: use auto (the default), 9p or virtiofs"
 expect_failure "a missing disk image" configure -DKDK_DISK_IMAGE="$T/no.qcow2"
 expect_output "KDK_DISK_IMAGE: $T/no.qcow2 is not a file"
 truncate -s 1M "$T/disk.img"
