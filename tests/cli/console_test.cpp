@@ -21,7 +21,6 @@ namespace {
 
 using namespace kdk_test;
 
-using Console = Cli;
 
 // Listens on PATH; its thread accepts one client, sends a prompt, reads up to a newline into
 // RECEIVED, answers with what it read and closes. The destructor joins the thread. A PATH too long
@@ -67,15 +66,21 @@ class FakeConsole {
   std::thread thread_;
 };
 
+class Console : public Cli {
+ protected:
+  // A scripted session: `printf 'LINE\n' | kdk console SOCK` against a FakeConsole on SOCK, whose
+  // received line goes into `received`.
+  Result session(const std::string& sock, const std::string& line, std::string& received) {
+    FakeConsole server(sock, received);
+    return run("bash", {"-c", "printf '%s\\n' \"$2\" | \"$0\" console \"$1\"", KDK_BINARY, sock, line});
+  }
+};
+
 TEST_F(Console, CopiesBothWaysUntilTheConsoleCloses) {
   std::string sock = path("console.sock");
   std::string received;
-  Result r;
-  {
-    FakeConsole server(sock, received);
-    // The script's input ends at once; the session goes on until the server has answered.
-    r = run("bash", {"-c", "printf 'uname -r\\n' | \"$0\" console \"$1\"", KDK_BINARY, sock});
-  }
+  // The script's input ends at once; the session goes on until the server has answered.
+  Result r = session(sock, "uname -r", received);
   EXPECT_EQ(received, "uname -r");
   EXPECT_EQ(r.status, 0) << r.err;
   EXPECT_EQ(r.out, "~ # \r\nguest ran: uname -r\r\n");
@@ -91,11 +96,7 @@ TEST_F(Console, ReachesASocketWhosePathIsLongerThanSunPath) {
   std::string sock = dir + "/console.sock";
   ASSERT_GT(sock.size(), sizeof(sockaddr_un{}.sun_path));
   std::string received;
-  Result r;
-  {
-    FakeConsole server(sock, received);
-    r = run("bash", {"-c", "printf 'id\\n' | \"$0\" console \"$1\"", KDK_BINARY, sock});
-  }
+  Result r = session(sock, "id", received);
   EXPECT_EQ(received, "id");
   EXPECT_EQ(r.status, 0) << r.err;
   EXPECT_EQ(r.out, "~ # \r\nguest ran: id\r\n");
