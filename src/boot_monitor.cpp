@@ -135,6 +135,11 @@ void BootMonitor::feed_line(const std::string& raw) {
   if (!problem_ && is_kernel_problem_line(line)) problem_ = line;
   if (auto status = parse_guest_status(line)) guest_status_ = status;
   if (!booted_uptime_) booted_uptime_ = parse_booted_uptime(line);
+  if (!guest_ended_) {
+    for (std::string_view end : {"reboot: Restarting system", "reboot: System halted", "reboot: Power down"}) {
+      if (line.compare(0, end.size(), end) == 0) guest_ended_ = std::string(end);
+    }
+  }
   if (next_ < patterns_.size() && patterns_[next_].search(line)) ++next_;
 }
 

@@ -70,6 +70,10 @@ class BootMonitor {
   const std::optional<int>& guest_status() const { return guest_status_; }
   // The uptime in the first "kdk: booted in S s" line, if any.
   const std::optional<double>& booted_uptime() const { return booted_uptime_; }
+  // The kernel's last words before it resets, halts or powers off ("reboot: Restarting system",
+  // "reboot: System halted", "reboot: Power down"), if it said them: the guest has ended, whether
+  // or not the machine model ends QEMU then.
+  const std::optional<std::string>& guest_ended() const { return guest_ended_; }
 
  private:
   std::vector<std::string> sources_;
@@ -78,6 +82,7 @@ class BootMonitor {
   std::optional<std::string> problem_;
   std::optional<int> guest_status_;
   std::optional<double> booted_uptime_;
+  std::optional<std::string> guest_ended_;
 };
 
 // The markers of a kernel problem that fail every boot test: panic, oops, BUG, WARNING, call

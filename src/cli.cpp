@@ -179,6 +179,9 @@ const std::vector<Command>& command_table() {
         {"ctest-measurements", 0, "", "with --metrics: also print the figures as CTest measurements"}},
        "Fails, and ends the run early, when a line shows a kernel problem: 'Kernel panic', 'Oops',\n"
        "'BUG:', 'WARNING:', 'Call Trace', 'Unable to handle kernel' or 'general protection fault'. Fails when the guest's /init reports 'kdk-exit-status: N' with N other than 0.\n"
+       "When the kernel prints 'reboot: Restarting system', 'reboot: System halted' or 'reboot: Power\n"
+       "down' and COMMAND has not exited 3 s later (a machine model without a working reset, such as\n"
+       "QEMU 7.2's cubieboard), the run ends there as if it had, and says so.\n"
        "Lines are matched up to their first 4096 bytes (the log keeps every byte); REGEX may not use\n"
        "back-references. COMMAND runs in its own process group under a guardian process, which ends\n"
        "the group and every process it left behind when COMMAND exits, when the run ends or times out,\n"
@@ -232,15 +235,16 @@ const std::vector<Command>& command_table() {
        "",
        cmd_port},
       {"console",
-       "attach the terminal to a guest's serial console on a unix socket (ninja console-<arch>)",
-       "SOCKET",
-       {},
+       "attach the terminal to a guest's serial console or QEMU monitor on a unix socket (ninja console-<arch>, monitor-<arch>)",
+       "[--check] SOCKET",
+       {{"check", 0, "", "only connect and disconnect: exit 0 when something serves SOCKET, 1 when nothing does"}},
        "Copies the terminal to the console and the console to the terminal. On a terminal, input is\n"
        "raw (Ctrl-C goes to the guest) and Ctrl-] disconnects, leaving the guest running. When standard\n"
        "input is not a terminal (a script), its end is not the session's: what the guest prints is\n"
        "copied until QEMU closes the console. ninja debug-<arch> serves the console on\n"
        "<build>/<arch>/console.sock while gdb holds its terminal (in a tree too deep for a socket's\n"
-       "107 bytes, in $XDG_RUNTIME_DIR or /tmp; <build>/<arch>/console.path names it). SOCKET may be\n"
+       "107 bytes, in $XDG_RUNTIME_DIR or /tmp; <build>/<arch>/console.path names it); every boot mode\n"
+       "serves the QEMU monitor on <build>/<arch>/monitor.sock (monitor.path) the same way. SOCKET may be\n"
        "longer than 107 bytes: it is reached through its directory. Exit status: 0, or 1 when the\n"
        "console cannot be reached or closes while input is written.",
        cmd_console},

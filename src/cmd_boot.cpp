@@ -271,8 +271,12 @@ int cmd_boot(const Args& args) {
   LineSplitter lines;
   std::deque<std::string> tail;
   std::optional<double> booted_after;  // host seconds from the start to the "kdk: booted" line
-  bool eof = false, timed_out = false;
+  bool eof = false, timed_out = false, ended_by_guest = false;
+  // After the kernel's last words, QEMU normally exits at once (-no-reboot); a machine model
+  // without a working reset (QEMU 7.2's cubieboard) keeps running, and is given this long.
+  constexpr auto kEndGrace = std::chrono::seconds(3);
   char buf[4096];
+  bool guest_end_seen = false;
   auto take_line = [&](const std::string& line) {
     bool had_problem = monitor.problem().has_value();
     monitor.feed_line(line);
@@ -281,11 +285,16 @@ int cmd_boot(const Args& args) {
     if (tail.size() > 25) tail.pop_front();
     // A problem ends the run early; a moment more collects the rest of the report.
     if (!had_problem && monitor.problem()) deadline = std::min(deadline, clock::now() + std::chrono::seconds(2));
+    if (!guest_end_seen && monitor.guest_ended()) {
+      guest_end_seen = true;
+      deadline = std::min(deadline, clock::now() + kEndGrace);
+    }
   };
   while (!eof) {
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock::now()).count();
     if (left <= 0) {
-      timed_out = !monitor.problem();
+      ended_by_guest = guest_end_seen && !monitor.problem();
+      timed_out = !monitor.problem() && !ended_by_guest;
       break;
     }
     pollfd p{pipefd0, POLLIN, 0};
@@ -323,6 +332,10 @@ int cmd_boot(const Args& args) {
   waitpid(guardian_pid, nullptr, 0);
   close(status_pipe[0]);
   if (log) std::fclose(log);
+  if (ended_by_guest) {
+    std::fprintf(stderr, "kdk boot: the kernel said '%s', but %s did not exit within %lld s (its machine model has no working reset or power-off); ended it\n",
+                 monitor.guest_ended()->c_str(), args.positional[0].c_str(), static_cast<long long>(kEndGrace.count()));
+  }
   double seconds = std::chrono::duration<double>(clock::now() - start).count();
 
   std::string failure;

@@ -46,11 +46,11 @@ class FakeConsole {
       int c = accept(fd_, nullptr, nullptr);
       if (c < 0) return;
       std::string banner = "~ # ";
-      (void)!write(c, banner.data(), banner.size());
+      (void)!send(c, banner.data(), banner.size(), MSG_NOSIGNAL);  // a client may leave at once (--check)
       char ch;
       while (read(c, &ch, 1) == 1 && ch != '\n') received_ += ch;
       std::string reply = "\r\nguest ran: " + received_ + "\r\n";
-      (void)!write(c, reply.data(), reply.size());
+      (void)!send(c, reply.data(), reply.size(), MSG_NOSIGNAL);
       close(c);
     });
   }
@@ -110,10 +110,28 @@ TEST_F(Console, ReachesASocketWhosePathIsLongerThanSunPath) {
   EXPECT_NE(r.err.find(dir + "/absent: cannot open the socket's directory: No such file or directory"), std::string::npos) << r.err;
 }
 
+// --check: what qemu.sh asks before it reuses a monitor socket, and before ninja monitor attaches.
+TEST_F(Console, CheckSaysWhetherSomethingServesTheSocket) {
+  std::string received;
+  {
+    FakeConsole server(path("served.sock"), received);
+    Result r = kdk({"console", "--check", path("served.sock")});
+    EXPECT_EQ(r.status, 0) << r.err;
+    EXPECT_EQ(r.out, "");
+  }
+  EXPECT_EQ(received, "");  // connected and left without a word
+  Result r = kdk({"console", "--check", path("served.sock")});  // the path stays, nothing serves it
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.err.find("Connection refused"), std::string::npos) << r.err;
+  r = kdk({"console", "--check", path("absent.sock")});
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.err.find("No such file or directory"), std::string::npos) << r.err;
+}
+
 TEST_F(Console, NoConsoleIsNamed) {
   Result r = kdk({"console", path("absent.sock")});
   EXPECT_EQ(r.status, 1);
-  EXPECT_NE(r.err.find(path("absent.sock") + ": cannot connect to the console: No such file or directory"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find(path("absent.sock") + ": cannot connect to the socket: No such file or directory"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("ninja debug starts one"), std::string::npos) << r.err;
   spit(path("plain"), "x");
   r = kdk({"console", path("plain")});

@@ -62,6 +62,21 @@ TEST(BootMonitor, ReadsTheGuestExitStatus) {
   EXPECT_EQ(*m.guest_status(), 3);
 }
 
+TEST(BootMonitor, SeesTheKernelsLastWords) {
+  BootMonitor m({});
+  m.feed_line("echo reboot: Restarting system");
+  m.feed_line("  reboot: Power down");
+  EXPECT_FALSE(m.guest_ended());
+  m.feed_line("reboot: Restarting system\r");
+  ASSERT_TRUE(m.guest_ended());
+  EXPECT_EQ(*m.guest_ended(), "reboot: Restarting system");
+  m.feed_line("reboot: Power down");
+  EXPECT_EQ(*m.guest_ended(), "reboot: Restarting system");
+  BootMonitor halted({});
+  halted.feed_line("reboot: System halted");
+  ASSERT_TRUE(halted.guest_ended());
+}
+
 TEST(BootMonitor, BadRegularExpression) {
   EXPECT_EQ(test::error_of([] { BootMonitor m({"(unclosed"}); }).rfind("kdk: --expect: bad regular expression '(unclosed': ", 0), 0u);
 }
