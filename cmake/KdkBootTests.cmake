@@ -13,6 +13,7 @@ foreach(_arch IN LISTS KDK_ARCHES)
   get_property(_env GLOBAL PROPERTY KDK_${_arch}_ENV)
   get_property(_fragments GLOBAL PROPERTY KDK_${_arch}_LINUX_FRAGMENTS)
   kdk_arch_get(${_arch} SRCARCH _srcarch)
+  kdk_arch_get(${_arch} DEBIAN_ARCH _deb_arch)
   _kdk_add_boot_test(boot.${_arch}.shell ${_arch} boot 600 bash "${PROJECT_SOURCE_DIR}/tests/boot/shell.sh" "${_env}")
   _kdk_add_boot_test(initramfs.${_arch}.concatenated ${_arch} "boot;initramfs" 600
     bash "${PROJECT_SOURCE_DIR}/tests/boot/concatenated.sh" "${_env}")
@@ -37,28 +38,35 @@ foreach(_arch IN LISTS KDK_ARCHES)
   _kdk_add_boot_test(gdb.${_arch}.console ${_arch} "boot;gdb;console" 600
     bash "${PROJECT_SOURCE_DIR}/tests/boot/console.sh" "${_env}")
   # The ext4 root filesystem and a user's disk image (made from it), in a tree with the ext4
-  # image: KDK_ROOTFS_FORMAT=ext4, or the test fixtures.
-  if(KDK_ROOTFS_EXT4)
+  # image: KDK_ROOTFS_FORMAT=ext4, or the test fixtures; on machines with virtio only.
+  kdk_arch_get(${_arch} QEMU_VIRTIO _virtio)
+  get_property(_ext4 GLOBAL PROPERTY KDK_${_arch}_ROOTFS_EXT4)
+  if(_ext4)
     _kdk_add_boot_test(boot.${_arch}.ext4 ${_arch} "boot;ext4" 600
       bash "${PROJECT_SOURCE_DIR}/tests/boot/ext4.sh" "${_env}")
     _kdk_add_boot_test(boot.${_arch}.disk_image ${_arch} "boot;ext4;disk-image" 600
       bash "${PROJECT_SOURCE_DIR}/tests/boot/disk_image.sh" "${_env}")
   endif()
   # Shares and the network, where the kernel has their fragments.
-  if(KDK_SHARE_DIRS OR KDK_FIXTURE_DEVICES)
+  if(_virtio AND (KDK_SHARE_DIRS OR KDK_FIXTURE_DEVICES))
     _kdk_add_boot_test(boot.${_arch}.share ${_arch} "boot;share" 600
       bash "${PROJECT_SOURCE_DIR}/tests/boot/share.sh" "${_env}")
   endif()
-  if(KDK_NET STREQUAL "user" OR KDK_FIXTURE_DEVICES)
+  if(_virtio AND (KDK_NET STREQUAL "user" OR KDK_FIXTURE_DEVICES))
     _kdk_add_boot_test(boot.${_arch}.net ${_arch} "boot;net" 600
       bash "${PROJECT_SOURCE_DIR}/tests/boot/net.sh" "${_env}")
   endif()
   # A Debian userland (KDK_DEBIAN's pipeline), on the host's architecture, whose fixture kernel
   # has the distro fragment; it needs mmdebstrap and Debian's archive (skipped without mmdebstrap).
-  kdk_arch_get(${_arch} DEBIAN_ARCH _deb_arch)
-  if(KDK_FIXTURE_DEVICES AND _deb_arch STREQUAL KDK_HOST_DEBIAN_ARCH AND KDK_INITRAMFS STREQUAL "external")
+  if(_virtio AND KDK_FIXTURE_DEVICES AND _deb_arch STREQUAL KDK_HOST_DEBIAN_ARCH AND KDK_INITRAMFS STREQUAL "external")
     _kdk_add_boot_test(boot.${_arch}.debian ${_arch} "boot;debian" 900
       bash "${PROJECT_SOURCE_DIR}/tests/boot/debian.sh" "${_env}" bookworm)
+  endif()
+  # A board's device tree that was not built (the profile's DTB).
+  kdk_arch_get(${_arch} DTB _dtb)
+  if(_dtb)
+    _kdk_add_boot_test(bad.${_arch}.dtb_missing ${_arch} bad-input 60
+      bash "${PROJECT_SOURCE_DIR}/tests/bad_input/dtb_missing.sh" "${_env}")
   endif()
   # KGDB: where the machine has a second UART and the kernel has the kgdb fragment.
   kdk_arch_get(${_arch} KGDB_TTY _kgdb_tty)

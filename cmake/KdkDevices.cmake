@@ -140,9 +140,21 @@ endif()
 # virtio transport. The test fixtures (KDK_TEST_FIXTURES, unless KDK_TEST_DEVICES is OFF) take
 # all of them, for the ext4, disk image, share, network and Debian boot tests (distro only on
 # the host's architecture).
+# A machine without virtio (the profile's QEMU_VIRTIO is empty, as on the cubieboard) takes none
+# of them: the test fixtures leave it out, and asking for a device there stops configure.
 function(kdk_device_fragments arch out)
   set(frag "${PROJECT_SOURCE_DIR}/kernels/fragments")
   set(list "")
+  kdk_arch_get(${arch} QEMU_VIRTIO virtio)
+  if(NOT virtio)
+    if(KDK_ROOTFS_FORMAT STREQUAL "ext4" OR KDK_DISK_IMAGE OR KDK_DEBIAN OR KDK_SHARE_DIRS OR NOT KDK_NET STREQUAL "none")
+      kdk_fatal("${arch}: QEMU's ${arch} machine has no virtio transport (kernels/arch/${arch}/profile.cmake: QEMU_VIRTIO is empty), "
+        "so it cannot have a disk root (KDK_ROOTFS_FORMAT=ext4, KDK_DISK_IMAGE, KDK_DEBIAN), shares (KDK_SHARE_DIRS) or "
+        "the network (KDK_NET). Its root filesystem is the initramfs: drop those options, or build this architecture in a tree of its own.")
+    endif()
+    set(${out} "" PARENT_SCOPE)
+    return()
+  endif()
   if(KDK_ROOTFS_FORMAT STREQUAL "ext4" OR KDK_DISK_IMAGE OR KDK_FIXTURE_DEVICES OR KDK_DEBIAN)
     list(APPEND list "${frag}/disk.config")
   endif()

@@ -101,6 +101,10 @@ CONFIG_INITRAMFS_SOURCE=\"${cpio_from_build}\"
   # lines) and kdk.env follow an edit at the next build.
   set_property(DIRECTORY "${PROJECT_SOURCE_DIR}" APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${fragments})
   set(targets vmlinux scripts_gdb)
+  kdk_arch_get(${arch} DTB dtb)
+  if(dtb)
+    list(APPEND targets dtbs)  # a board's device tree (the profile's DTB), which QEMU gets with -dtb
+  endif()
   set(artifacts "${build}/vmlinux")
   set(ignore "")
   if(KDK_INITRAMFS STREQUAL "external")

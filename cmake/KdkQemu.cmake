@@ -31,7 +31,7 @@ endfunction()
 # kdk_add_qemu_targets(<arch>)
 function(kdk_add_qemu_targets arch)
   string(TOUPPER "${arch}" A)
-  foreach(key QEMU_MACHINE QEMU_CPU QEMU_MEMORY QEMU_FIRMWARE QEMU_EXTRA GDB_ARCH KVM_HOST KGDB_TTY QEMU_VIRTIO DEBIAN_ARCH)
+  foreach(key SRCARCH QEMU_MACHINE QEMU_CPU QEMU_MEMORY QEMU_FIRMWARE QEMU_EXTRA GDB_ARCH KVM_HOST KGDB_TTY QEMU_VIRTIO DEBIAN_ARCH DTB DTB_CONFIG)
     kdk_arch_get(${arch} ${key} ${key})
   endforeach()
   get_property(linux_build GLOBAL PROPERTY KDK_${arch}_LINUX_BUILD_DIR)
@@ -82,6 +82,9 @@ KDK='$<TARGET_FILE:kdk>'
 QEMU='${KDK_${A}_QEMU}'
 QEMU_MACHINE_ARGS='${machine_args}'
 KERNEL_IMAGE='${image}'
+SRCARCH='${SRCARCH}'
+DTB='${DTB}'
+DTB_CONFIG='${DTB_CONFIG}'
 INITRAMFS='${initramfs}'
 INITRAMFS_FILE='${initramfs_file}'
 KERNEL_CMDLINE='${cmdline}'

@@ -308,9 +308,27 @@ port() {
   fi
 }
 
+# dtb_args: a board's device tree (the profile's DTB), which kbuild built somewhere under
+# arch/<arch>/boot/dts/ (vendor folders since Linux 6.5): sets dtb to -dtb PATH, or fails naming
+# the .dtb and the Kconfig option that builds it.
+dtb=()
+dtb_args() {
+  [ -n "$DTB" ] || return 0
+  local path
+  path=$(find "$LINUX_BUILD_DIR/arch/$SRCARCH/boot/dts" -name "$DTB" -type f 2>/dev/null | sort | head -1) || true
+  if [ -z "$path" ]; then
+    if ! grep -q "^$DTB_CONFIG=y" "$LINUX_BUILD_DIR/.config" 2>/dev/null; then
+      fail "the device tree $DTB was not built: the $KDK_ARCH kernel's .config ($LINUX_BUILD_DIR/.config) does not set $DTB_CONFIG=y, which builds it. Keep $DTB_CONFIG=y in your fragments (kernels/arch/$KDK_ARCH/qemu.config sets it), then ninja linux-$KDK_ARCH"
+    fi
+    fail "the device tree $DTB was not built under $LINUX_BUILD_DIR/arch/$SRCARCH/boot/dts ($DTB_CONFIG=y builds it with make dtbs): run ninja linux-$KDK_ARCH"
+  fi
+  dtb=(-dtb "$path")
+}
+
 qemu_cmd() {  # the guest with kernel and initramfs; the caller adds console and gdb options
   decide_accel
-  cmd=("${vfs_prefix[@]}" "$QEMU" "${machine[@]}" -accel "$accel" -no-reboot -kernel "$KERNEL_IMAGE" "${initrd[@]}" "${disk[@]}" "${devices[@]}"
+  dtb_args
+  cmd=("${vfs_prefix[@]}" "$QEMU" "${machine[@]}" -accel "$accel" -no-reboot -kernel "$KERNEL_IMAGE" "${dtb[@]}" "${initrd[@]}" "${disk[@]}" "${devices[@]}"
        -append "$KERNEL_CMDLINE${extra_cmdline:+ $extra_cmdline}")
   if [ "$accel" = kvm ]; then
     echo "kdk: using KVM" >&2
@@ -378,6 +396,7 @@ case $mode in
     quiet=1
     shares_setup
     net_setup
+    dtb_args
     qemu_cmd 2>/dev/null
     console=(-serial stdio)
     if [ -n "$console_socket" ]; then

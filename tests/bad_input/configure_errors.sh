@@ -7,7 +7,9 @@
 # KDK_DEBIAN options, a kernel older than kdk supports, an unknown
 # KDK_LINUX_TOOLCHAIN, llvm without a usable clang, a malformed KDK_TEST_KERNELS entry, and kernel
 # modules declared wrongly (a missing source, an unknown architecture, two sources with one
-# name). Each must fail with a message naming it.
+# name), a device on a machine without virtio, and broken architecture profiles (an unknown key,
+# a required key missing, a line that is not set(), a DTB without its Kconfig option). Each must
+# fail with a message naming it.
 source "$(dirname "$0")/lib.sh"
 configure() {
   local rc=0
@@ -142,4 +144,32 @@ touch "$T/lib/m.c"
 printf 'kdk_add_kernel_module(kdk_m SOURCES m.c lib/m.c)\n' > "$T/twice.cmake"
 expect_failure "two module sources with one name" configure -DKDK_EXTRA_CMAKE="$T/twice.cmake"
 expect_output "kdk_add_kernel_module(kdk_m): two sources are called m.c ($T/lib/m.c is the second)."
+# A machine without virtio asked for a device.
+if command -v arm-linux-gnueabihf-gcc >/dev/null; then
+  expect_failure "network on the cubieboard" configure -DKDK_ARCHES=cubieboard -DKDK_NET=user
+  expect_output "cubieboard: QEMU's cubieboard machine has no virtio transport (kernels/arch/cubieboard/profile.cmake: QEMU_VIRTIO is empty)"
+fi
+
+# Profiles: facts only, every key known, every required key set. A scratch copy of the checkout
+# holds the broken profile (the real checkout is never written).
+src="$T/src"
+mkdir -p "$src"
+cp -a "$TOP"/CMakeLists.txt "$TOP"/cmake "$TOP"/kernels "$TOP"/busybox "$TOP"/rootfs "$TOP"/src "$src"/
+profile="$src/kernels/arch/badarch/profile.cmake"
+mkdir -p "$(dirname "$profile")"
+cp "$src/kernels/arch/x86_64/qemu.config" "$(dirname "$profile")/"
+configure_copy() { local rc=0; cmake -S "$src" -B "$T/build" -G Ninja -DKDK_BUILD_TESTS=OFF -DKDK_ARCHES=badarch "$@" || rc=$?; rm -rf "$T/build"; return $rc; }
+{ cat "$TOP/kernels/arch/x86_64/profile.cmake"; echo 'set(QEMU_MACHNE         q35)'; } > "$profile"
+line=$(wc -l < "$profile")
+expect_failure "unknown profile key" configure_copy
+expect_output "$profile:$line: unknown profile key QEMU_MACHNE. The keys are: KERNEL_ARCH"
+grep -v '^set(CONSOLE ' "$TOP/kernels/arch/x86_64/profile.cmake" > "$profile"
+expect_failure "missing profile key" configure_copy
+expect_output "$profile: the profile does not set CONSOLE, which every profile needs"
+{ cat "$TOP/kernels/arch/x86_64/profile.cmake"; echo 'if(UNIX)'; echo 'endif()'; } > "$profile"
+expect_failure "logic in a profile" configure_copy
+expect_output "$profile:$((line)): a profile holds only set(KEY value) lines and comments"
+{ cat "$TOP/kernels/arch/x86_64/profile.cmake"; echo 'set(DTB board.dtb)'; } > "$profile"
+expect_failure "DTB without DTB_CONFIG" configure_copy
+expect_output "$profile: DTB is board.dtb, but DTB_CONFIG (the Kconfig option that builds it) is not set"
 echo "ok: every configure mistake was named"
