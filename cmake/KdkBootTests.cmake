@@ -34,6 +34,25 @@ foreach(_arch IN LISTS KDK_ARCHES)
     _kdk_add_boot_test(oops.${_arch}.decoded ${_arch} "boot;oops" 600
       bash "${PROJECT_SOURCE_DIR}/tests/boot/oops.sh" "${_env}")
   endif()
+  # The QEMU monitor of an interactive boot (gdbserver-<arch>, on this tree's fixed gdb port,
+  # which the IDE test's gdbserver takes too: a resource lock keeps them apart).
+  _kdk_add_boot_test(boot.${_arch}.monitor ${_arch} "boot;monitor" 300
+    bash "${PROJECT_SOURCE_DIR}/tests/boot/monitor.sh" "${_env}")
+  set_tests_properties(boot.${_arch}.monitor PROPERTIES RESOURCE_LOCK gdb-port-${_arch})
+  # The IDE files (ninja ide-<arch>), used as VS Code and Eclipse would, with the real gdb and QEMU.
+  _kdk_add_boot_test(ide.${_arch}.launch ${_arch} "boot;gdb;ide" 600
+    bash "${PROJECT_SOURCE_DIR}/tests/boot/ide.sh" "${_env}")
+  set_tests_properties(ide.${_arch}.launch PROPERTIES RESOURCE_LOCK gdb-port-${_arch})
+  # The libvirt domain (ninja libvirt-<arch>) against libvirt's schema; on the host's architecture,
+  # also booted by an unprivileged qemu:///session libvirt with gdb attached (the gdb stub takes
+  # the tree's fixed port).
+  set(_libvirt validate)
+  if(_deb_arch STREQUAL KDK_HOST_DEBIAN_ARCH)
+    set(_libvirt session)
+  endif()
+  _kdk_add_boot_test(libvirt.${_arch}.${_libvirt} ${_arch} "boot;libvirt" 600
+    bash "${PROJECT_SOURCE_DIR}/tests/boot/libvirt.sh" "${_env}" ${_libvirt})
+  set_tests_properties(libvirt.${_arch}.${_libvirt} PROPERTIES RESOURCE_LOCK gdb-port-${_arch})
   # The console socket of ninja debug, with gdb stopped at a breakpoint the console triggers.
   _kdk_add_boot_test(gdb.${_arch}.console ${_arch} "boot;gdb;console" 600
     bash "${PROJECT_SOURCE_DIR}/tests/boot/console.sh" "${_env}")

@@ -4,8 +4,9 @@
 #   GROUP: helper (the kdk helper and its tests), fuzz (clang/libFuzzer), kernel (kernel and
 #   BusyBox builds for x86_64, QEMU, gdb), cross (arm, arm64 and riscv64 toolchains and QEMU),
 #   llvm (clang, lld and llvm for KDK_LINUX_TOOLCHAIN=llvm), sources (Debian's offline kernel
-#   sources: 6.1 and 6.12), debian (mmdebstrap, for KDK_DEBIAN and its boot test), or all
-#   (default: helper kernel cross debian).
+#   sources: 6.1 and 6.12), debian (mmdebstrap, for KDK_DEBIAN and its boot test), libvirt
+#   (virt-xml-validate and an unprivileged qemu:///session libvirt, for ninja libvirt-<arch> and
+#   its tests), or all (default: helper kernel cross debian libvirt).
 #   --print lists the missing packages without installing them.
 # The same list serves the README's quick start and .ci/run.
 set -euo pipefail
@@ -17,18 +18,19 @@ declare -A group=(
   [llvm]="clang-19 lld-19 llvm-19"
   [sources]="linux-source-6.1 linux-source-6.12"
   [debian]="mmdebstrap uidmap"
+  [libvirt]="libvirt-clients libvirt-daemon libvirt-daemon-driver-qemu libxml2-utils"
 )
 print=0 wanted=()
 for arg in "$@"; do
   case $arg in
     --print) print=1 ;;
     -h|--help) sed -n '2,10p' "$0" | grep -v '^set ' | sed 's/^# \{0,1\}//'; exit 0 ;;
-    all) wanted+=(helper fuzz kernel cross llvm sources debian) ;;
-    *) [ -n "${group[$arg]+x}" ] || { echo "install-deps: unknown group '$arg' (helper, fuzz, kernel, cross, llvm, sources, debian, all)" >&2; exit 2; }
+    all) wanted+=(helper fuzz kernel cross llvm sources debian libvirt) ;;
+    *) [ -n "${group[$arg]+x}" ] || { echo "install-deps: unknown group '$arg' (helper, fuzz, kernel, cross, llvm, sources, debian, libvirt, all)" >&2; exit 2; }
        wanted+=("$arg") ;;
   esac
 done
-[ ${#wanted[@]} -gt 0 ] || wanted=(helper kernel cross debian)
+[ ${#wanted[@]} -gt 0 ] || wanted=(helper kernel cross debian libvirt)
 missing=()
 for g in "${wanted[@]}"; do
   for p in ${group[$g]}; do

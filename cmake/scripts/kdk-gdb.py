@@ -1,6 +1,7 @@
 # kdk's fix to the kernel's lx-symbols (scripts/gdb/linux/symbols.py), sourced by qemu.sh after
 # vmlinux-gdb.py has loaded the kernel's gdb scripts and before lx-symbols runs. (A bare
-# lx-symbols also reuses the last module directories given to it; see invoke() below.)
+# lx-symbols also reuses the last module directories given to it; see invoke() below.) And
+# kdk-run-to, at the end.
 #
 # The problem. A module (.ko) is a relocatable object. lx-symbols runs
 #   add-symbol-file module.ko <.text address> -s .data <address> ...
@@ -139,3 +140,22 @@ else:
     _original_invoke = _symbols.LxSymbols.invoke
     _symbols.LxSymbols.invoke = \
         lambda self, arg, from_tty: invoke(self, arg, from_tty, _original_invoke)
+
+
+class RunTo(gdb.Command):
+    """kdk-run-to FUNCTION: run the guest to FUNCTION (a temporary hardware breakpoint, as the
+    kernel's code may not be in place yet) and return once it stops there. The same in gdb's
+    command line and under an IDE's machine interface, where a `continue` of its own returns at
+    once and the next command (lx-symbols) would meet a running target."""
+
+    def __init__(self):
+        super(RunTo, self).__init__('kdk-run-to', gdb.COMMAND_RUNNING, gdb.COMPLETE_SYMBOL)
+
+    def invoke(self, arg, from_tty):
+        if not arg.strip():
+            raise gdb.GdbError('kdk-run-to: give a function, such as start_kernel')
+        gdb.execute('thbreak ' + arg.strip(), from_tty)
+        gdb.execute('continue', from_tty)
+
+
+RunTo()

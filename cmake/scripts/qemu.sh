@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# usage: qemu.sh run|debug|gdbserver|gdb|kgdb|console ENV_FILE [EXTRA KERNEL ARGS...]
+# usage: qemu.sh run|debug|gdbserver|gdb|kgdb|console|monitor ENV_FILE [EXTRA KERNEL ARGS...]
 #        qemu.sh command ENV_FILE [--kgdb PORT] [--disk OVERLAY] [--disk-image IMAGE --root DEV]
 #                                 [--share TAG|HOST_DIR[|GUEST_DIR[|ro]]]... [--net user] [--hostfwd FWD,...]
 #                                 [--console-socket PATH] [--share-fs 9p|virtiofs] [EXTRA KERNEL ARGS...]
 #        qemu.sh reset ENV_FILE
+#        qemu.sh libvirt ENV_FILE
 #        qemu.sh gdb-command ENV_FILE qemu|kgdb PORT
 #        qemu.sh decode ENV_FILE [SERIAL_LOG]
 #        qemu.sh accel ENV_FILE
@@ -18,8 +19,10 @@
 # ./rootfs-overlay.qcow2. --share, --net and --hostfwd add to what KDK_SHARE_DIRS, KDK_NET and
 # KDK_HOSTFWD give; --share-fs overrides KDK_SHARE_FS's choice; --console-socket serves the console
 # on a unix socket as ninja debug does.
-# `console` attaches to the console of a running `ninja debug`. `reset` removes the persistent
-# overlay (KDK_ROOTFS_PERSIST). `gdb-command` prints
+# `console` attaches to the console of a running `ninja debug`; `monitor` to the QEMU monitor of
+# any running boot mode (run, debug, gdbserver, kgdb), which each serves on a unix socket. `reset` removes the persistent
+# overlay (KDK_ROOTFS_PERSIST). `libvirt` writes <build>/<arch>/libvirt/kdk-<arch>.xml, a libvirt
+# domain of what `run` boots, with the gdb stub on 127.0.0.1. `gdb-command` prints
 # the gdb command line that debug, gdb and kgdb run, for a scripted session. `decode` prints a
 # serial log's kernel oops or panic with the call trace decoded to file:line. `accel` prints what
 # a boot would use (kvm or tcg, and why), probing KVM first when nothing is cached; `probe-guest`
@@ -208,18 +211,36 @@ net_setup() {
   extra_cmdline+="${extra_cmdline:+ }kdk.net=dhcp"
 }
 
-# The console on a unix socket: ninja debug's, so that ninja console-<arch> can attach while gdb
-# holds the terminal. A socket's path has at most 107 bytes: a deeper build tree's goes into
-# ${XDG_RUNTIME_DIR:-/tmp}. The path is kept in <build>/<arch>/console.path for `console`.
 # guest_devices: the disk, shares and network of the boot modes.
 guest_devices() { disk_for_boot; shares_setup; net_setup; }
 
-console_socket_path() {
-  local path="$STATE_DIR/console.sock"
+# socket_path NAME: <build>/<arch>/NAME.sock, the path of a unix socket QEMU serves: ninja
+# debug's console (NAME console), every boot mode's monitor (NAME monitor). A socket's path has
+# at most 107 bytes: a deeper build tree's goes into ${XDG_RUNTIME_DIR:-/tmp}. The path is kept in
+# <build>/<arch>/NAME.path, for `console` and `monitor`.
+socket_path() {
+  local path="$STATE_DIR/$1.sock"
   if [ ${#path} -gt 100 ]; then
-    path="${XDG_RUNTIME_DIR:-/tmp}/kdk-console-$(printf '%s' "$STATE_DIR" | sha256sum | cut -c1-12).sock"
+    path="${XDG_RUNTIME_DIR:-/tmp}/kdk-$1-$(printf '%s' "$STATE_DIR" | sha256sum | cut -c1-12).sock"
   fi
   echo "$path"
+}
+
+# monitor_setup: the QEMU monitor of an interactive boot on a unix socket, for ninja
+# monitor-<arch> (kdk console attaches to it): sets monitor to QEMU's options. A socket that
+# another QEMU of this tree still serves is left to it: this boot's goes beside it, with its pid.
+monitor=()
+monitor_setup() {
+  local sock
+  sock=$(socket_path monitor)
+  if [ -S "$sock" ] && "$KDK" console --check "$sock" 2> /dev/null; then
+    sock="${sock%.sock}-$$.sock"
+    note "another QEMU of this tree serves its monitor on $(socket_path monitor); this one's is $sock"
+  fi
+  rm -f "$sock"
+  echo "$sock" > "$STATE_DIR/monitor.path"
+  monitor=(-chardev "socket,id=kdkmon,path=${sock//,/,,},server=on,wait=off" -mon chardev=kdkmon,mode=readline)
+  note "the QEMU monitor is on $sock: ninja monitor-$KDK_ARCH attaches (Ctrl-] leaves it)"
 }
 
 # launch COMMAND...: exec, or, with a throwaway overlay to remove afterwards, run and wait.
@@ -299,13 +320,17 @@ decide_accel() {
   kvm_note="KVM is present, but a probe guest failed with it: $answer (rm $cache to probe again; KDK_KVM=on or off to choose)"
 }
 
+# port fixed|free: the gdb stub's port. fixed (gdbserver, and debug and kgdb when KDK_GDB_PORT is
+# set): this tree's port of the architecture, GDB_PORT, which the IDE files name; free: any free
+# one. A fixed port that is taken stops the boot, naming what holds it and how to change it.
 port() {
-  if [ -n "$KDK_GDB_PORT" ]; then
-    "$KDK" port --check "$KDK_GDB_PORT" || exit 1
-    echo "$KDK_GDB_PORT"
-  else
-    "$KDK" port
+  if [ "$1" = free ] && [ -z "$KDK_GDB_PORT" ]; then "$KDK" port; return; fi
+  if ! "$KDK" port --check "$GDB_PORT" 2> /dev/null; then
+    local holder
+    holder=$(ss -Hltnp "sport = :$GDB_PORT" 2>/dev/null | grep -o 'users:(([^)]*))' | head -1)
+    fail "the gdb port of $KDK_ARCH in this tree, 127.0.0.1:$GDB_PORT, is in use${holder:+ by $holder} (ss -ltnp 'sport = :$GDB_PORT' shows it). Stop that (another gdbserver-$KDK_ARCH of this tree?), or move this tree's gdb ports: cmake -DKDK_GDB_PORT=N $(dirname "$STATE_DIR") (the architectures take N and the next ones), then ninja ide-$KDK_ARCH for the IDE files."
   fi
+  echo "$GDB_PORT"
 }
 
 # dtb_args: a board's device tree (the profile's DTB), which kbuild built somewhere under
@@ -364,13 +389,96 @@ gdb_cmd() {
   # KGDB answers over an emulated UART, from a TCG guest: on a loaded host a reply can take
   # longer than gdb's default 2 s, after which gdb drops the connection.
   [ "$target" != kgdb ] || cmd+=(-iex "set remotetimeout 20")
+  # What comes before `target remote` is what an IDE runs before it loads vmlinux and connects
+  # (ide.cmake: VS Code's setupCommands, Eclipse's initCommands); what comes after, once it has
+  # (postRemoteConnectCommands, runCommands). kdk-gdb.py needs the kernel's scripts, which
+  # vmlinux loads: it comes after.
   cmd+=(-iex "add-auto-load-safe-path $LINUX_BUILD_DIR"
         -iex "set architecture $GDB_ARCH"
         -ex "directory $LINUX_SOURCE_DIR"
-        -ex "source $(dirname "$0")/kdk-gdb.py"
-        -ex "target remote 127.0.0.1:$p")
-  [ "$target" = kgdb ] || cmd+=(-ex "thbreak start_kernel" -ex "continue")
+        -ex "target remote 127.0.0.1:$p"
+        -ex "source $(dirname "$0")/kdk-gdb.py")
+  [ "$target" = kgdb ] || cmd+=(-ex "kdk-run-to start_kernel")
   cmd+=(-ex "lx-symbols $MODULES_ROOTFS ${MODULE_DIRS[*]}" "$LINUX_BUILD_DIR/vmlinux")
+}
+
+# libvirt_domain FILE: a libvirt domain (qemu:///session or system) with what `run` boots:
+# machine, CPU, memory, kernel, initramfs or disk (through an overlay of its own), device tree,
+# command line, console on a pty (logged to serial.log beside FILE), -no-reboot as
+# on_reboot=destroy, and QEMU's gdb stub on 127.0.0.1:GDB_PORT through <qemu:commandline> (never
+# -s, which listens on every address). Shares and forwards are not carried over (see the notes).
+xml_escape() { printf '%s' "$1" | sed -e 's/&/\&amp;/g' -e 's/</\&lt;/g' -e 's/>/\&gt;/g' -e "s/'/\&apos;/g" -e 's/"/\&quot;/g'; }
+libvirt_domain() {
+  local file=$1 dir mib name mmio="" cpu
+  dir=$(dirname "$file")
+  mkdir -p "$dir"
+  case $QEMU_MEMORY in
+    *G) mib=$(( ${QEMU_MEMORY%G} * 1024 )) ;;
+    *M) mib=${QEMU_MEMORY%M} ;;
+    *) fail "QEMU_MEMORY=$QEMU_MEMORY in the $KDK_ARCH profile: give N with M or G" ;;
+  esac
+  name="kdk-$KDK_ARCH-$(printf '%s' "$STATE_DIR" | sha256sum | cut -c1-8)"
+  [ "$QEMU_VIRTIO" != device ] || mmio="<address type='virtio-mmio'/>"
+  local on_disk="" firmware="" i
+  if [ "$ROOTFS_FORMAT" = ext4 ] || [ -n "$DISK_IMAGE" ]; then
+    disk_setup "$dir/rootfs-overlay.qcow2"
+    on_disk=1
+  fi
+  [ "$NET" != user ] || extra_cmdline+="${extra_cmdline:+ }kdk.net=dhcp"
+  local qemu_cpu=""
+  for ((i = 0; i < ${#machine[@]} - 1; i++)); do
+    case ${machine[i]} in -bios) firmware=${machine[i + 1]} ;; -cpu) qemu_cpu=${machine[i + 1]} ;; esac
+  done
+  dtb_args
+  if [ "${#SHARE_DIRS[@]}" -gt 0 ] || [ -n "$HOSTFWD" ]; then
+    echo "kdk: note: KDK_SHARE_DIRS and KDK_HOSTFWD are not in the libvirt domain: add <filesystem> and <portForward> elements with virsh edit" >&2
+  fi
+  if [ "$qemu_cpu" = max ]; then cpu="<cpu mode='maximum'/>"
+  else cpu="<cpu mode='custom' match='exact'><model fallback='forbid'>$(xml_escape "$qemu_cpu")</model></cpu>"; fi
+  {
+    # (No XML comment: one may not hold "--", and a path may.)
+    echo "<domain type='qemu' xmlns:qemu='http://libvirt.org/schemas/domain/qemu/1.0'>"
+    echo "  <name>$name</name>"
+    echo "  <description>$(xml_escape "Generated by kdk (ninja libvirt-$KDK_ARCH) from $STATE_DIR/kdk.env: what ninja run-$KDK_ARCH boots. \
+virsh -c qemu:///session define THIS_FILE; virsh -c qemu:///session start --paused $name; gdb on 127.0.0.1:$GDB_PORT (ninja gdb-$KDK_ARCH); \
+virsh -c qemu:///session resume $name. Console: virsh console $name, and serial.log beside this file. \
+Monitor: virsh qemu-monitor-command --hmp $name 'info registers'.")</description>"
+    echo "  <memory unit='MiB'>$mib</memory>"
+    echo "  <vcpu>1</vcpu>"
+    echo "  <os>"
+    echo "    <type arch='$KVM_HOST' machine='${machine[1]}'>hvm</type>"
+    [ -z "$firmware" ] || echo "    <loader type='rom' readonly='yes'>$(xml_escape "$firmware")</loader>"
+    echo "    <kernel>$(xml_escape "$KERNEL_IMAGE")</kernel>"
+    [ -z "$INITRAMFS" ] || [ -n "$on_disk" ] || echo "    <initrd>$(xml_escape "$INITRAMFS")</initrd>"
+    [ ${#dtb[@]} -eq 0 ] || echo "    <dtb>$(xml_escape "${dtb[1]}")</dtb>"
+    echo "    <cmdline>$(xml_escape "$KERNEL_CMDLINE${extra_cmdline:+ $extra_cmdline}")</cmdline>"
+    echo "  </os>"
+    echo "  $cpu"
+    echo "  <on_poweroff>destroy</on_poweroff>"
+    echo "  <on_reboot>destroy</on_reboot>"
+    echo "  <on_crash>destroy</on_crash>"
+    echo "  <devices>"
+    echo "    <emulator>$(xml_escape "$(command -v "$QEMU")")</emulator>"
+    if [ -n "$on_disk" ]; then
+      echo "    <disk type='file' device='disk'>"
+      echo "      <driver name='qemu' type='qcow2'/>"
+      echo "      <source file='$(xml_escape "$dir/rootfs-overlay.qcow2")'/>"
+      echo "      <target dev='vda' bus='virtio'/>$mmio"
+      echo "    </disk>"
+    fi
+    [ "$NET" != user ] || echo "    <interface type='user'><model type='virtio'/>$mmio</interface>"
+    echo "    <serial type='pty'><log file='$(xml_escape "$dir/serial.log")' append='off'/><target port='0'/></serial>"
+    echo "    <console type='pty'><target type='serial' port='0'/></console>"
+    [ "$KVM_HOST" != x86_64 ] || echo "    <controller type='usb' model='none'/>"
+    echo "    <memballoon model='none'/>"
+    echo "  </devices>"
+    echo "  <qemu:commandline>"
+    echo "    <qemu:arg value='-gdb'/>"
+    echo "    <qemu:arg value='tcp:127.0.0.1:$GDB_PORT'/>"
+    echo "  </qemu:commandline>"
+    echo "</domain>"
+  } > "$file.tmp"
+  mv -f "$file.tmp" "$file"
 }
 
 case $mode in
@@ -380,8 +488,9 @@ case $mode in
     log="$STATE_DIR/serial.log"
     echo "kdk: booting $KDK_ARCH; the console is logged to $log (ninja decode-$KDK_ARCH decodes an oops in it)."
     echo "kdk: quit QEMU with Ctrl-A X (Ctrl-A H for help); in the guest, 'reboot -f' ends it too."
-    launch "${cmd[@]}" -display none -chardev "stdio,id=console,mux=on,logfile=$log" \
-      -serial chardev:console -mon chardev=console,mode=readline
+    monitor_setup
+    launch "${cmd[@]}" -display none -chardev "stdio,id=console,mux=on,logfile=${log//,/,,}" \
+      -serial chardev:console -mon chardev=console,mode=readline "${monitor[@]}"
     ;;
   command)
     kgdb_serial=()
@@ -412,16 +521,18 @@ case $mode in
     printf '%s\n' "${cmd[@]}"
     ;;
   gdbserver)
-    p=$(port)
+    p=$(port fixed)
     echo "qemu $p" > "$STATE_DIR/gdb-target"
     guest_devices
     qemu_cmd
     echo "kdk: QEMU is paused, its gdb stub on 127.0.0.1:$p. In another terminal: ninja gdb-$KDK_ARCH"
-    echo "kdk: (or: gdb-multiarch $LINUX_BUILD_DIR/vmlinux -ex 'target remote 127.0.0.1:$p'). Quit QEMU with Ctrl-A X."
-    launch "${cmd[@]}" -S -gdb "tcp:127.0.0.1:$p" -nographic -serial mon:stdio
+    echo "kdk: (or: gdb-multiarch $LINUX_BUILD_DIR/vmlinux -ex 'target remote 127.0.0.1:$p', or your IDE with the files of"
+    echo "kdk: ninja ide-$KDK_ARCH, which name this port). Quit QEMU with Ctrl-A X."
+    monitor_setup
+    launch "${cmd[@]}" -S -gdb "tcp:127.0.0.1:$p" -nographic -serial mon:stdio "${monitor[@]}"
     ;;
   kgdb)
-    p=$(port)
+    p=$(port free)
     kgdb_setup "$p"
     echo "kgdb $p" > "$STATE_DIR/gdb-target"
     guest_devices
@@ -429,28 +540,28 @@ case $mode in
     echo "kdk: booting $KDK_ARCH with kgdboc=$KGDB_TTY kgdbwait: the kernel stops early and waits for gdb on its"
     echo "kdk: second serial port, 127.0.0.1:$p. In another terminal: ninja gdb-$KDK_ARCH. This terminal stays the console."
     echo "kdk: later, 'echo g > /proc/sysrq-trigger' in the guest breaks into gdb again. Quit QEMU with Ctrl-A X."
-    launch "${cmd[@]}" -nographic -serial mon:stdio "${kgdb_serial[@]}"
+    monitor_setup
+    launch "${cmd[@]}" -nographic -serial mon:stdio "${kgdb_serial[@]}" "${monitor[@]}"
     ;;
   gdb)
-    if [ -n "$KDK_GDB_PORT" ]; then
-      target="qemu $KDK_GDB_PORT"
-    else
-      target=$(cat "$STATE_DIR/gdb-target" 2>/dev/null) \
-        || fail "nothing to connect to: start 'ninja gdbserver-$KDK_ARCH' or 'ninja kgdb-$KDK_ARCH' first"
-    fi
+    # What the last gdbserver or kgdb boot of this tree listens on; else gdbserver's fixed port.
+    target=$(cat "$STATE_DIR/gdb-target" 2>/dev/null) || target="qemu $GDB_PORT"
+    ! "$KDK" port --check "${target#* }" 2> /dev/null \
+      || fail "nothing listens on 127.0.0.1:${target#* } ($target): start 'ninja gdbserver-$KDK_ARCH' or 'ninja kgdb-$KDK_ARCH' first"
     gdb_cmd $target
     exec "${cmd[@]}"
     ;;
   debug)
-    p=$(port)
+    p=$(port free)
     guest_devices
     qemu_cmd
     log="$STATE_DIR/serial.log"
     # The console goes to the log and to a unix socket, for ninja console-<arch>: gdb has this terminal.
-    sock=$(console_socket_path)
+    sock=$(socket_path console)
     rm -f "$sock"
     echo "$sock" > "$STATE_DIR/console.path"
-    setsid "${cmd[@]}" -S -gdb "tcp:127.0.0.1:$p" -display none -monitor none \
+    monitor_setup
+    setsid "${cmd[@]}" -S -gdb "tcp:127.0.0.1:$p" -display none -monitor none "${monitor[@]}" \
       -chardev "socket,id=console,path=${sock//,/,,},server=on,wait=off,logfile=${log//,/,,}" -serial chardev:console &
     qemu=$!
     trap 'kill -- -$qemu 2>/dev/null || kill $qemu 2>/dev/null || true; rm -f "$throwaway_overlay" "$throwaway_overlay.base" "$sock"' EXIT
@@ -465,6 +576,20 @@ case $mode in
     sock=$(cat "$STATE_DIR/console.path" 2>/dev/null) && [ -S "$sock" ] \
       || fail "no guest console to attach to: start 'ninja debug-$KDK_ARCH' first (it serves the console on a unix socket)"
     exec "$KDK" console "$sock"
+    ;;
+  monitor)
+    sock=$(cat "$STATE_DIR/monitor.path" 2>/dev/null) && [ -S "$sock" ] && "$KDK" console --check "$sock" 2> /dev/null \
+      || fail "no QEMU monitor to attach to: start a guest first (ninja run-$KDK_ARCH, debug-$KDK_ARCH, gdbserver-$KDK_ARCH or kgdb-$KDK_ARCH serves its monitor on a unix socket)"
+    echo "kdk: the QEMU monitor of $KDK_ARCH ($sock); Ctrl-] leaves it, 'quit' ends QEMU. Try: info registers, xp /8xw ADDR,"
+    echo "kdk: info mtree, dump-guest-memory -z FILE (for crash or drgn), help. README.md lists more."
+    exec "$KDK" console "$sock"
+    ;;
+  libvirt)
+    file="$STATE_DIR/libvirt/kdk-$KDK_ARCH.xml"
+    libvirt_domain "$file"
+    echo "kdk: $file: the libvirt domain of ninja run-$KDK_ARCH, with QEMU's gdb stub on 127.0.0.1:$GDB_PORT"
+    echo "kdk:   virsh -c qemu:///session define $file && virsh -c qemu:///session start --paused $(sed -n 's|^  <name>\(.*\)</name>$|\1|p' "$file")"
+    echo "kdk:   then ninja gdb-$KDK_ARCH (it connects to 127.0.0.1:$GDB_PORT), or your IDE (ninja ide-$KDK_ARCH)"
     ;;
   reset)
     rm -f "$persistent_overlay" "$persistent_overlay.base" "$persistent_overlay.old" "$persistent_overlay.old.base"
@@ -488,5 +613,5 @@ case $mode in
       | CROSS_COMPILE=$CROSS_COMPILE bash "$LINUX_SOURCE_DIR/scripts/decode_stacktrace.sh" \
           "$LINUX_BUILD_DIR/vmlinux" "$LINUX_SOURCE_DIR" "$MODULES_ROOTFS/lib/modules/$release"
     ;;
-  *) fail "qemu.sh: unknown mode '$mode' (run, debug, gdbserver, gdb, kgdb, console, command, gdb-command, decode, accel, probe-guest, reset)" ;;
+  *) fail "qemu.sh: unknown mode '$mode' (run, debug, gdbserver, gdb, kgdb, console, monitor, libvirt, command, gdb-command, decode, accel, probe-guest, reset)" ;;
 esac
