@@ -152,6 +152,7 @@ endforeach()
 _kdk_add_boot_test(bad.port_in_use any bad-input 60 bash "${PROJECT_SOURCE_DIR}/tests/bad_input/port_in_use.sh" "$<TARGET_FILE:kdk>")
 _kdk_add_boot_test(bad.debian_tools any bad-input 60 bash "${PROJECT_SOURCE_DIR}/tests/bad_input/debian_tools.sh" "$<TARGET_FILE:kdk>")
 get_property(_env GLOBAL PROPERTY KDK_${KDK_DEFAULT_ARCH}_ENV)
+_kdk_add_boot_test(bad.libvirt_tools ${KDK_DEFAULT_ARCH} bad-input 60 bash "${PROJECT_SOURCE_DIR}/tests/bad_input/libvirt_tools.sh" "${_env}")
 kdk_arch_get(${KDK_DEFAULT_ARCH} SRCARCH _srcarch)
 _kdk_add_boot_test(bad.fragment_errors ${KDK_DEFAULT_ARCH} bad-input 120
   bash "${PROJECT_SOURCE_DIR}/tests/bad_input/fragment_errors.sh" "${_env}" ${_srcarch})
