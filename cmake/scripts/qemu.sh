@@ -587,6 +587,7 @@ case $mode in
   libvirt)
     file="$STATE_DIR/libvirt/kdk-$KDK_ARCH.xml"
     libvirt_domain "$file"
+    echo "qemu $GDB_PORT" > "$STATE_DIR/gdb-target"  # for ninja gdb-<arch>, once the domain runs
     echo "kdk: $file: the libvirt domain of ninja run-$KDK_ARCH, with QEMU's gdb stub on 127.0.0.1:$GDB_PORT"
     echo "kdk:   virsh -c qemu:///session define $file && virsh -c qemu:///session start --paused $(sed -n 's|^  <name>\(.*\)</name>$|\1|p' "$file")"
     echo "kdk:   then ninja gdb-$KDK_ARCH (it connects to 127.0.0.1:$GDB_PORT), or your IDE (ninja ide-$KDK_ARCH)"
