@@ -5,7 +5,7 @@
 if(NOT CMAKE_CXX_COMPILER_ID MATCHES "Clang")
   kdk_fatal("KDK_BUILD_FUZZERS needs clang (libFuzzer); configure with --preset fuzz")
 endif()
-foreach(target IN ITEMS initlist inittab fstab archive extract boot_monitor)
+foreach(target IN ITEMS initlist inittab fstab archive extract boot_monitor ktap kunit_suites)
   add_executable(${target}_fuzz tests/fuzz/${target}_fuzz.cpp)
   target_link_libraries(${target}_fuzz PRIVATE kdk_core kdk_cxx_settings)
   target_compile_options(${target}_fuzz PRIVATE -fsanitize=fuzzer,address,undefined)

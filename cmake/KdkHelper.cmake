@@ -29,6 +29,7 @@ add_library(kdk_core STATIC
   src/cmd_image.cpp
   src/cmd_kbuild.cpp
   src/cmd_kconfig.cpp
+  src/cmd_ktap.cpp
   src/decompress.cpp
   src/ext4_image.cpp
   src/error.cpp
@@ -38,6 +39,8 @@ add_library(kdk_core STATIC
   src/kbuild_inputs.cpp
   src/inittab.cpp
   src/kconfig.cpp
+  src/ktap.cpp
+  src/kunit_suites.cpp
   src/listing.cpp
   src/pack_plan.cpp
   src/process.cpp

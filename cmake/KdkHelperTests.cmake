@@ -10,12 +10,16 @@ add_executable(kdk_unit_tests
   tests/unit/kbuild_inputs_test.cpp
   tests/unit/inittab_test.cpp
   tests/unit/kconfig_test.cpp
+  tests/unit/ktap_test.cpp
+  tests/unit/kunit_suites_test.cpp
   tests/unit/listing_test.cpp
   tests/unit/pack_plan_test.cpp
   tests/unit/archive_io_test.cpp
   tests/unit/extract_tree_test.cpp
   tests/unit/ext4_image_test.cpp)
 target_link_libraries(kdk_unit_tests PRIVATE kdk_core kdk_cxx_settings GTest::gtest_main)
+# The real KTAP logs, also the ktap fuzzer's seeds.
+target_compile_definitions(kdk_unit_tests PRIVATE KDK_KTAP_CORPUS="${CMAKE_CURRENT_SOURCE_DIR}/tests/fuzz/corpus/ktap")
 gtest_discover_tests(kdk_unit_tests TEST_PREFIX "unit." PROPERTIES LABELS "unit" DISCOVERY_TIMEOUT 30)
 
 add_executable(kdk_cli_tests tests/cli/cli_test.cpp tests/cli/image_test.cpp tests/cli/console_test.cpp)
@@ -42,7 +46,7 @@ set_tests_properties(${_kdk_interop_tests} PROPERTIES
   LABELS "interop" SKIP_RETURN_CODE 77 TIMEOUT 300 ENVIRONMENT "${_kdk_interop_env}")
 
 # Every fuzz target's seed corpus and past crashes, replayed without libFuzzer (see KdkFuzzers.cmake).
-foreach(target IN ITEMS initlist inittab fstab archive extract boot_monitor)
+foreach(target IN ITEMS initlist inittab fstab archive extract boot_monitor ktap kunit_suites)
   add_executable(${target}_replay tests/fuzz/${target}_fuzz.cpp tests/fuzz/replay_main.cpp)
   target_link_libraries(${target}_replay PRIVATE kdk_core kdk_cxx_settings)
   add_test(NAME fuzz.${target}.replay COMMAND ${target}_replay

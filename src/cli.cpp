@@ -168,16 +168,17 @@ const std::vector<Command>& command_table() {
        cmd_kconfig_catalogue},
       {"boot",
        "run QEMU as a test: keep the serial log, match expected lines, fail on a kernel problem",
-       "[--log FILE] [--timeout SECONDS] [--expect REGEX]... [--quiet]\n"
+       "[--log FILE] [--timeout SECONDS] [--expect REGEX]... [--quiet] [--keep-going]\n"
        "          [--metrics FILE [--size NAME=PATH]... [--ctest-measurements]] -- COMMAND [ARG]...",
        {{"log", 0, "FILE", "write everything the command prints (the guest's serial console) to FILE"},
         {"timeout", 0, "SECONDS", "give up after SECONDS, at most 86400 (default 120; fractions allowed)"},
         {"expect", 0, "REGEX", "a line matching REGEX (POSIX extended, searched) must appear, after the previous --expect's line (repeatable)"},
         {"quiet", 'q', "", "do not echo the output; on failure, show its last lines"},
+        {"keep-going", 0, "", "a kernel problem still fails the run, but does not end it: the guest runs on (test suites that survive a caught fault, as KUnit's do)"},
         {"metrics", 0, "FILE", "write the run's figures to FILE as JSON (see below) and print them on one line"},
         {"size", 0, "NAME=PATH", "with --metrics: record PATH's size in bytes as NAME_bytes (repeatable)"},
         {"ctest-measurements", 0, "", "with --metrics: also print the figures as CTest measurements"}},
-       "Fails, and ends the run early, when a line shows a kernel problem: 'Kernel panic', 'Oops',\n"
+       "Fails, and ends the run early (unless --keep-going), when a line shows a kernel problem: 'Kernel panic', 'Oops',\n"
        "'BUG:', 'WARNING:', 'Call Trace', 'Unable to handle kernel' or 'general protection fault'. Fails when the guest's /init reports 'kdk-exit-status: N' with N other than 0.\n"
        "When the kernel prints 'reboot: Restarting system', 'reboot: System halted' or 'reboot: Power\n"
        "down' and COMMAND has not exited 3 s later (a machine model without a working reset, such as\n"
@@ -199,6 +200,36 @@ const std::vector<Command>& command_table() {
        "to the end, carriage returns removed, and nothing when there is none. Exit status: 0, or 1\n"
        "when LOG cannot be read. `ninja decode` pipes this into the kernel's decode_stacktrace.sh.",
        cmd_report},
+      {"ktap check",
+       "the verdict on KTAP or TAP test output (KUnit, kselftest) in a serial log, suite by suite",
+       "[--suite GLOB]... [--junit FILE [--junit-name NAME]] LOG",
+       {{"suite", 0, "GLOB", "check the top-level tests (KUnit suites) whose names match GLOB, as kunit.filter_glob: 'SUITE[.CASE]', only SUITE is used (repeatable; default: all)"},
+        {"junit", 0, "FILE", "also write the checked suites as JUnit XML, one testcase per case, written atomically"},
+        {"junit-name", 0, "NAME", "the <testsuites> name in FILE (default: LOG)"}},
+       "LOG is a serial log: printk timestamps, kernel messages and any other lines between the test\n"
+       "lines are allowed; they become the output of the case that was running. Reads KTAP 1 and TAP\n"
+       "13/14: version lines, plans, '# Subtest:', nesting by four spaces, 'ok'/'not ok' with '# SKIP'\n"
+       "('not ok # TODO' counts as skipped), and several documents in one log (KUnit prints one for\n"
+       "the built-in suites and one per module with suites). A suite passes when its result is 'ok'\n"
+       "and every case below passed, every plan was met and every number was in sequence. A suite\n"
+       "that began but has no result line (the kernel crashed, hung, or the log was cut off) is\n"
+       "INCOMPLETE, with the kernel's crash line when the log has one; with no --suite, a document\n"
+       "that planned more suites than it has fails too. A GLOB that matches no suite is an error that\n"
+       "names the suites present and the closest one. For each suite that does not pass, the failing\n"
+       "cases are printed with the lines printed while they ran (KUnit's expectation messages, an\n"
+       "oops). Exit status: 0 passed, 1 failed, 77 every checked suite was skipped.",
+       cmd_ktap_check},
+      {"ktap suites",
+       "list the KUnit suites built into a vmlinux, without booting it",
+       "[--match GLOB]... [-o FILE] VMLINUX",
+       {{"match", 0, "GLOB", "list only the suites that match GLOB ('SUITE[.CASE]', as --suite); a GLOB that matches none is an error (repeatable)"},
+        {"output", 'o', "FILE", "write the list to FILE (atomically) instead of standard output"}},
+       "Reads the table of suite pointers between __kunit_suites_start and __kunit_suites_end (and\n"
+       "__kunit_init_suites_start/_end) from VMLINUX's symbol table and sections, each suite's name\n"
+       "from its struct kunit_suite; a relocatable arm64 vmlinux's pointers come from .rela.dyn.\n"
+       "Suites in modules are not listed. One name per line, in the order the kernel runs them.\n"
+       "A GLOB that matches no suite names the suites the kernel has and the closest one.",
+       cmd_ktap_suites},
       {"kbuild run",
        "run a kbuild step and record what it read, for `kdk kbuild check`",
        "--objtree DIR --record FILE [--srctree DIR] [--tool NAME]... [--file PATH]... [--ignore PATH]... [--stamp FILE --artifact PATH... [--modules-order FILE]] -- COMMAND [ARG]...",

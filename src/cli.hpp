@@ -72,6 +72,8 @@ int cmd_kconfig_verify(const Args&);
 int cmd_kconfig_catalogue(const Args&);
 int cmd_boot(const Args&);
 int cmd_report(const Args&);
+int cmd_ktap_check(const Args&);
+int cmd_ktap_suites(const Args&);
 int cmd_port(const Args&);
 int cmd_console(const Args&);
 int cmd_kbuild_run(const Args&);

@@ -231,6 +231,7 @@ int cmd_boot(const Args& args) {
   if (auto t = args.value("timeout")) timeout = parse_seconds_option("timeout", *t, 86400);
   BootMonitor monitor(args.values("expect"));
   bool quiet = args.flag("quiet");
+  bool keep_going = args.flag("keep-going");
   std::FILE* log = nullptr;
   std::string log_path = args.value("log").value_or("");
   std::string metrics_path = args.value("metrics").value_or("");
@@ -277,6 +278,8 @@ int cmd_boot(const Args& args) {
   constexpr auto kEndGrace = std::chrono::seconds(3);
   char buf[4096];
   bool guest_end_seen = false;
+  // The run was ended early by a kernel problem (not with --keep-going).
+  auto cut_short = [&] { return monitor.problem() && !keep_going; };
   auto take_line = [&](const std::string& line) {
     bool had_problem = monitor.problem().has_value();
     monitor.feed_line(line);
@@ -284,7 +287,7 @@ int cmd_boot(const Args& args) {
     tail.push_back(line);
     if (tail.size() > 25) tail.pop_front();
     // A problem ends the run early; a moment more collects the rest of the report.
-    if (!had_problem && monitor.problem()) deadline = std::min(deadline, clock::now() + std::chrono::seconds(2));
+    if (!had_problem && monitor.problem() && !keep_going) deadline = std::min(deadline, clock::now() + std::chrono::seconds(2));
     if (!guest_end_seen && monitor.guest_ended()) {
       guest_end_seen = true;
       deadline = std::min(deadline, clock::now() + kEndGrace);
@@ -293,8 +296,8 @@ int cmd_boot(const Args& args) {
   while (!eof) {
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock::now()).count();
     if (left <= 0) {
-      ended_by_guest = guest_end_seen && !monitor.problem();
-      timed_out = !monitor.problem() && !ended_by_guest;
+      ended_by_guest = guest_end_seen && !cut_short();
+      timed_out = !cut_short() && !ended_by_guest;
       break;
     }
     pollfd p{pipefd0, POLLIN, 0};
@@ -326,7 +329,7 @@ int cmd_boot(const Args& args) {
     pollfd p{status_pipe[0], POLLIN, 0};
     exited = poll(&p, 1, static_cast<int>(std::max<long long>(left, 0))) > 0 &&
              read(status_pipe[0], ended, sizeof ended) == static_cast<ssize_t>(sizeof ended);
-    if (!exited) timed_out = !monitor.problem();
+    if (!exited) timed_out = !cut_short();
   }
   close(alive[1]);  // the guardian ends whatever is left (SIGTERM, then SIGKILL after 2 s)
   waitpid(guardian_pid, nullptr, 0);
@@ -341,6 +344,7 @@ int cmd_boot(const Args& args) {
   std::string failure;
   if (monitor.problem()) {
     failure = "the guest reported a kernel problem: " + *monitor.problem();
+    if (timed_out) failure += "; then timed out after " + std::to_string(static_cast<int>(timeout)) + " s";
   } else if (timed_out) {
     failure = "timed out after " + std::to_string(static_cast<int>(timeout)) + " s " +
               (monitor.all_met() ? std::string("waiting for QEMU to exit") : "waiting for a line matching '" + monitor.waiting_for() + "'");

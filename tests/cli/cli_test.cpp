@@ -444,6 +444,54 @@ TEST_F(Cli, BootEndsEarlyOnAKernelPanic) {
                         "  serial log: serial.log\n  last lines:\n", 0), 0u) << r.err;
 }
 
+// --keep-going: the problem still fails the run, but the guest runs on to its own end (KUnit goes on
+// after a caught fault), and everything it printed after the problem is in the log.
+TEST_F(Cli, BootKeepGoingRunsOnAfterAProblem) {
+  Result r = kdk({"boot", "--quiet", "--keep-going", "--timeout", "60", "--log", "serial.log", "--",
+                  "sh", "-c", "echo 'Oops: 0002 [#1]'; sleep 3; echo 'ok 2 after the oops'"});
+  EXPECT_EQ(r.status, 1);
+  EXPECT_EQ(r.err.rfind("kdk boot: the guest reported a kernel problem: Oops: 0002 [#1]\n", 0), 0u) << r.err;
+  EXPECT_EQ(slurp(path("serial.log")), "Oops: 0002 [#1]\nok 2 after the oops\n");
+  // A hang after the problem is a timeout too, and says so.
+  r = kdk({"boot", "--quiet", "--keep-going", "--timeout", "1", "--", "sh", "-c", "echo 'Kernel panic - x'; sleep 60"});
+  EXPECT_EQ(r.status, 1);
+  EXPECT_EQ(r.err.rfind("kdk boot: the guest reported a kernel problem: Kernel panic - x; then timed out after 1 s\n", 0), 0u)
+      << r.err;
+}
+
+TEST_F(Cli, KtapCheckVerdictsAndExitStatus) {
+  spit(path("pass.log"), "[    0.1] KTAP version 1\n[    0.1] 1..1\n[    0.1]     # Subtest: s\n[    0.1]     1..1\n"
+                         "[    0.1]     ok 1 a\n[    0.1] ok 1 s\n");
+  Result r = kdk({"ktap", "check", "--junit", "j.xml", "pass.log"});
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.out, "PASS       s: 1 cases, 0 skipped\n");
+  EXPECT_NE(slurp(path("j.xml")).find("<testcase classname=\"s\" name=\"a\"/>"), std::string::npos);
+  spit(path("skip.log"), "KTAP version 1\n1..1\nok 1 s # SKIP no device\n");
+  EXPECT_EQ(kdk({"ktap", "check", "skip.log"}).status, 77);
+  spit(path("fail.log"), "KTAP version 1\n1..1\n    # Subtest: s\n    1..1\n    # a: EXPECTATION FAILED\n    not ok 1 a\nnot ok 1 s\n");
+  r = kdk({"ktap", "check", "fail.log"});
+  EXPECT_EQ(r.status, 1);
+  EXPECT_EQ(r.out, "FAIL       s: 1 of 1 cases did not pass (log line 3)\n    FAIL s.a\n      |     # a: EXPECTATION FAILED\n");
+  r = kdk({"ktap", "check", "--suite", "t", "fail.log"});
+  EXPECT_EQ(r.status, 1);
+  EXPECT_EQ(r.err, "kdk: fail.log: no suite in the log matches 't'; there are 1: s\n");
+  spit(path("none.log"), "Linux version 6.1\n");
+  r = kdk({"ktap", "check", "none.log"});
+  EXPECT_EQ(r.status, 1);
+  EXPECT_EQ(r.err.rfind("kdk: none.log: no KTAP or TAP output", 0), 0u) << r.err;
+  EXPECT_EQ(kdk({"ktap", "check"}).status, 2);
+}
+
+TEST_F(Cli, KtapSuitesRefusesWhatIsNoElf) {
+  spit(path("vmlinux"), "not a kernel\n");
+  Result r = kdk({"ktap", "suites", "vmlinux"});
+  EXPECT_EQ(r.status, 1);
+  EXPECT_EQ(r.err, "kdk: vmlinux: not an ELF file\n");
+  r = kdk({"ktap", "suites", "missing"});
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.err.find("missing"), std::string::npos);
+}
+
 TEST_F(Cli, BootReportsTheGuestCommandsStatus) {
   Result r = kdk({"boot", "--quiet", "--", "sh", "-c", "echo kdk-exit-status: 3"});
   EXPECT_EQ(r.status, 1);

@@ -2,12 +2,12 @@
 # Runs every libFuzzer target for SECONDS each (default 60) from the seed corpus, and prints the
 # runs and crashes of each. A crash leaves its input under build/fuzz/crashes/<target>/; fix it
 # and add the input to the target's regression corpus under tests/fuzz/regressions/.
-# usage: tests/fuzz/run.sh [SECONDS [TARGET...]]   (targets: initlist inittab fstab archive extract boot_monitor; default all)
+# usage: tests/fuzz/run.sh [SECONDS [TARGET...]]   (targets: initlist inittab fstab archive extract boot_monitor ktap kunit_suites; default all)
 set -euo pipefail
 seconds=${1:-60}
 shift $(( $# > 0 ? 1 : 0 ))
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(initlist inittab fstab archive extract boot_monitor)
+[ ${#targets[@]} -gt 0 ] || targets=(initlist inittab fstab archive extract boot_monitor ktap kunit_suites)
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 build="$top/build/fuzz"
