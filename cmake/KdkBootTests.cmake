@@ -95,6 +95,9 @@ foreach(_arch IN LISTS KDK_ARCHES)
   endif()
 endforeach()
 
+# KUnit (KDK_KUNIT): one boot per architecture and a test per suite (cmake/KdkKunit.cmake).
+kdk_add_kunit_tests()
+
 # What a change reaches: for each kind of change kbuild acts on, the check names it and kbuild
 # rebuilds; a build with nothing changed runs no make. It edits the kernel sources (only a tree
 # kdk unpacked; it skips on yours) and rebuilds this tree, so it runs alone.
@@ -108,9 +111,11 @@ set_tests_properties(build.${KDK_DEFAULT_ARCH}.incremental PROPERTIES RUN_SERIAL
 # root filesystem change rebuilds.
 if(KDK_INITRAMFS STREQUAL "external")
   string(REPLACE ";" "," _preset_fragments "${KDK_LINUX_PRESET_FRAGMENTS}")
+  string(REPLACE ";" "," _kunit "${KDK_KUNIT}")
   _kdk_add_boot_test(initramfs.${KDK_DEFAULT_ARCH}.embedded ${KDK_DEFAULT_ARCH} "boot;embedded" 2400
     bash "${PROJECT_SOURCE_DIR}/tests/boot/embedded.sh" "${PROJECT_SOURCE_DIR}" ${KDK_DEFAULT_ARCH}
-    "${KDK_LINUX_SOURCE_DIR}" "${KDK_BUSYBOX_SOURCE_DIR}" "${_preset_fragments}" ${KDK_TEST_FIXTURES} "${CMAKE_BINARY_DIR}")
+    "${KDK_LINUX_SOURCE_DIR}" "${KDK_BUSYBOX_SOURCE_DIR}" "${_preset_fragments}" ${KDK_TEST_FIXTURES} "${CMAKE_BINARY_DIR}"
+    "${_kunit}")
 endif()
 
 # The kernel-version matrix: each KDK_TEST_KERNELS entry, LABEL|SOURCE|ARCH,ARCH...|gcc or llvm,
@@ -119,6 +124,7 @@ endif()
 set(KDK_TEST_KERNELS "$ENV{KDK_TEST_KERNELS}" CACHE STRING
   "More kernels to test, each LABEL|SOURCE|ARCH,ARCH...|gcc or llvm (default: the environment variable)")
 string(REPLACE ";" "," _preset_fragments "${KDK_LINUX_PRESET_FRAGMENTS}")
+string(REPLACE ";" "," _kunit "${KDK_KUNIT}")
 foreach(_entry IN LISTS KDK_TEST_KERNELS)
   string(REPLACE "|" ";" _fields "${_entry}")
   list(LENGTH _fields _n)
@@ -142,7 +148,7 @@ foreach(_entry IN LISTS KDK_TEST_KERNELS)
   endif()
   _kdk_add_boot_test(matrix.${_label}.${_toolchain} any "matrix" 5400
     bash "${PROJECT_SOURCE_DIR}/tests/boot/matrix.sh" "${PROJECT_SOURCE_DIR}" ${_label} "${_source}" ${_arches} ${_toolchain}
-    "${KDK_BUSYBOX_SOURCE_DIR}" "${_preset_fragments}")
+    "${KDK_BUSYBOX_SOURCE_DIR}" "${_preset_fragments}" "${_kunit}")
 endforeach()
 
 # Bad input: each mistake gets a clear message and changes nothing on disk.

@@ -15,7 +15,8 @@ endif()
 # kdk_linux_fragments(<arch> <out-var>)
 # Every fragment the kernel of <arch> is configured with, in merge order: the architecture's,
 # the preset's, the devices' (KdkDevices: disk, share, net), the ones
-# declared kernel modules need, the embedded initramfs, then the user's.
+# declared kernel modules need, KUnit's (KdkKunit: kunit.config and the kunitconfigs), the
+# embedded initramfs, then the user's.
 function(kdk_linux_fragments arch out)
   set(list "${PROJECT_SOURCE_DIR}/kernels/arch/${arch}/qemu.config")
   foreach(f IN LISTS KDK_LINUX_PRESET_FRAGMENTS)
@@ -32,6 +33,8 @@ function(kdk_linux_fragments arch out)
   list(APPEND list ${device_fragments})
   kdk_kernel_module_fragments(${arch} module_fragments)
   list(APPEND list ${module_fragments})
+  kdk_kunit_fragments(kunit_fragments)
+  list(APPEND list ${kunit_fragments})
   if(KDK_INITRAMFS STREQUAL "embedded")
     list(APPEND list "${CMAKE_BINARY_DIR}/${arch}/initramfs-embedded.config")
   endif()

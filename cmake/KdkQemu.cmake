@@ -83,6 +83,8 @@ function(kdk_add_qemu_targets arch)
     get_property(disk_image GLOBAL PROPERTY KDK_${arch}_DEBIAN_IMAGE)
     set(disk_root /dev/vda)
   endif()
+  set_property(GLOBAL PROPERTY KDK_${arch}_ROOTFS_TARGET "${rootfs_target}")
+  kdk_kunit_cmdline(kunit_cmdline)
   _kdk_bash_words(make_words ${make})
   _kdk_bash_words(make_module_words ${make_module})
   _kdk_bash_words(dir_words ${module_dirs})
@@ -146,6 +148,8 @@ KDK_KVM='${KDK_KVM}'
 KDK_GDB_PORT='${KDK_GDB_PORT}'
 GDB_PORT='${gdb_port}'
 STATE_DIR='${CMAKE_BINARY_DIR}/${arch}'
+KUNIT_CMDLINE='${kunit_cmdline}'
+KUNIT_TIMEOUT='${KDK_KUNIT_TIMEOUT}'
 ")
   set(script "${PROJECT_SOURCE_DIR}/cmake/scripts/qemu.sh")
   foreach(mode run debug gdbserver kgdb)

@@ -12,10 +12,11 @@
 # nested_keep_objtool), so the tree does not compile the kernel again: its kernel build is the
 # configuration, usr/ and the links. (BusyBox is built again, through ccache: its generated
 # headers change with any configuration run.)
-# usage: embedded.sh TOP ARCH LINUX_SOURCE_DIR BUSYBOX_SOURCE_DIR FRAGMENT,FRAGMENT... ON|OFF OUTER_BUILD
-#   (ON|OFF: KDK_TEST_FIXTURES, as in the tree that runs this test; OUTER_BUILD: that tree)
+# usage: embedded.sh TOP ARCH LINUX_SOURCE_DIR BUSYBOX_SOURCE_DIR FRAGMENT,FRAGMENT... ON|OFF OUTER_BUILD [KDK_KUNIT]
+#   (ON|OFF: KDK_TEST_FIXTURES, as in the tree that runs this test; OUTER_BUILD: that tree;
+#   KDK_KUNIT: the outer tree's, so that the kernel's configuration, and its objects, are the same)
 set -euo pipefail
-top=$1 arch=$2 linux=$3 busybox=$4 fragments=${5//,/;} fixtures=$6 outer=$7
+top=$1 arch=$2 linux=$3 busybox=$4 fragments=${5//,/;} fixtures=$6 outer=$7 kunit=${8:-}; kunit=${kunit//,/;}
 work=$PWD
 rm -rf "$work/build" "$work/overlay"
 mkdir -p "$work/overlay/etc"
@@ -33,7 +34,7 @@ nested_before_build() { nested_keep_objtool "$work/build/$arch/kdk.env" "$outer/
 step "configure (KDK_INITRAMFS=embedded) and build $arch"
 nested_build "$top" "$work/build" -DKDK_INITRAMFS=embedded -DKDK_ARCHES="$arch" -DKDK_TEST_FIXTURES="$fixtures" \
   -DKDK_LINUX_SOURCE="$linux" -DKDK_BUSYBOX_SOURCE="$busybox" -DKDK_LINUX_PRESET_FRAGMENTS="$fragments" \
-  -DKDK_ROOTFS_OVERLAYS="$work/overlay" -DKDK_LINUX_FRAGMENTS="$work/cmdline.config"
+  -DKDK_ROOTFS_OVERLAYS="$work/overlay" -DKDK_LINUX_FRAGMENTS="$work/cmdline.config" -DKDK_KUNIT="$kunit"
 echo "first build: $build_seconds s"
 
 env_file="$work/build/$arch/kdk.env"
@@ -45,7 +46,7 @@ grep -q '^CONFIG_INITRAMFS_SOURCE="../initramfs.cpio"$' "$LINUX_BUILD_DIR/.confi
   || fail "CONFIG_INITRAMFS_SOURCE is not the packed root filesystem"
 
 step "the boot tests of the embedded tree"
-nested_ctest "$work/build" -L boot
+nested_ctest "$work/build" -L boot -LE 'kunit|bisect'
 
 boot_marker() {
   qemu_command 'kdk.run="cat /etc/kdk-embedded /proc/cmdline"'

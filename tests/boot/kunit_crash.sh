@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# kunit.<arch>.crash: KUnit suites that fail, oops or hang, on the real kernel under QEMU. The
+# fixture module kdk_kunit_fixture (tests/kunit) holds the suite "kdk-fixture"; /init loads it with
+# mode=MODE after the built-in suites ran at boot, so the log holds two KTAP documents. For each
+# mode, the verdict comes from kunit.sh check, what kunit.<arch>.<suite> runs:
+#   fail  the suite fails, naming the case kdk_fixture_expect and KUnit's message;
+#   oops  (oops=panic) the kernel panics inside kdk_fixture_crash, case 3 of 4: the suite is
+#         INCOMPLETE with the crash line and case 3 located, and the trace is decoded to
+#         kdk_kunit_fixture.c's NULL write;
+#   hang  kdk_fixture_crash never returns and the boot times out: INCOMPLETE, the log ends at case 3;
+# and every time, the built-in suites that ran before still pass, from the same log.
+# usage: kunit_crash.sh ENV MODE...
+set -euo pipefail
+env_file=$1
+shift
+source "$(dirname "$0")/lib.sh"
+kunit_sh="$(dirname "$0")/../../cmake/scripts/kunit.sh"
+fixture_c="$(cd "$(dirname "$0")/../kunit" && pwd)/kdk_kunit_fixture.c"
+mapfile -t builtin < "$STATE_DIR/kunit/suites.txt"
+[ ${#builtin[@]} -gt 0 ] || fail "no built-in suites listed in $STATE_DIR/kunit/suites.txt"
+
+for mode in "$@"; do
+  rm -rf "$mode" && mkdir "$mode" && cd "$mode"
+  args=("kdk.run=\"modprobe kdk_kunit_fixture mode=$mode\"")
+  timeout=300
+  [ "$mode" != oops ] || args+=(oops=panic)
+  [ "$mode" != hang ] || timeout=60
+  qemu_command "${args[@]}"
+  echo "== mode=$mode: ${args[*]}"
+  status=0
+  "$KDK" boot --quiet --keep-going --timeout "$timeout" --log "$PWD/serial.log" -- "${qemu[@]}" > boot.out 2>&1 || status=$?
+  # kdk boot judges the kernel (a crash, a timeout), not KUnit's verdicts: those are ktap check's.
+  [ "$mode" = fail ] || [ "$status" -ne 0 ] || { cat boot.out; fail "mode=$mode: the boot passed"; }
+  status=0
+  bash "$kunit_sh" check "$env_file" "$PWD" kdk-fixture > verdict.out 2>&1 || status=$?
+  cat verdict.out
+  [ "$status" -eq 1 ] || fail "mode=$mode: kunit.sh check kdk-fixture exited $status, not 1"
+  case $mode in
+    fail)
+      grep -q '^FAIL  *kdk-fixture: 1 of 4 cases' verdict.out || fail "mode=fail: no 'FAIL kdk-fixture: 1 of 4 cases'"
+      grep -q 'FAIL kdk-fixture.kdk_fixture_expect' verdict.out || fail "mode=fail: the failing case is not named"
+      grep -q 'the expectation mode=fail breaks' verdict.out || fail "mode=fail: KUnit's message is not shown"
+      ;;
+    oops)
+      grep -q '^INCOMPLETE  *kdk-fixture' verdict.out || fail "mode=oops: the suite is not INCOMPLETE"
+      grep -q 'the kernel crashed: .*\(Oops\|Unable to handle\|BUG: \|Kernel panic\)' verdict.out \
+        || fail "mode=oops: the crash line is not named"
+      line=$(grep -n 'WRITE_ONCE(\*kdk_kunit_fixture_target' "$fixture_c" | cut -d: -f1)
+      grep -Eq "kdk_fixture_crash .*\\([^ ]*kdk_kunit_fixture\\.c:$line\\)" verdict.out \
+        || fail "mode=oops: the trace is not decoded to kdk_kunit_fixture.c:$line, the NULL write"
+      grep -q "case 3 of 4 never reported a result (it follows 'kdk_fixture_expect')" verdict.out \
+        || fail "mode=oops: the case that crashed is not located"
+      ;;
+    hang)
+      grep -q '^INCOMPLETE  *kdk-fixture' verdict.out || fail "mode=hang: the suite is not INCOMPLETE"
+      grep -q 'timed out' boot.out || fail "mode=hang: the boot did not time out"
+      grep -q "the log ends .*case 3 of 4 never reported a result" verdict.out || fail "mode=hang: the case that hung is not located"
+      ;;
+  esac
+  # The suites that ran before stand: each passes, from this same log.
+  for s in "${builtin[@]}"; do
+    bash "$kunit_sh" check "$env_file" "$PWD" "$s" > builtin.out 2>&1 \
+      || { cat builtin.out; fail "mode=$mode: the built-in suite $s did not pass in the same log"; }
+  done
+  echo "ok: mode=$mode: kdk-fixture failed as it should; the ${#builtin[@]} built-in suites passed in the same log"
+  cd ..
+done
