@@ -151,6 +151,14 @@ function(kdk_add_kunit_tests)
       set_tests_properties(kunit.${arch}.crash PROPERTIES LABELS "kunit;boot;arch:${arch}" TIMEOUT 900
         SKIP_RETURN_CODE 77)
     endif()
+    # kdk-bisect over a git history of this build's kernel with a known bad commit (a failing
+    # list-kunit-test case), the KUnit suite as the oracle (tests/boot/bisect.sh).
+    if(KDK_TEST_FIXTURES AND arch STREQUAL KDK_DEFAULT_ARCH)
+      file(MAKE_DIRECTORY "${CMAKE_BINARY_DIR}/tests/bisect.${arch}.kunit")
+      add_test(NAME bisect.${arch}.kunit COMMAND bash "${PROJECT_SOURCE_DIR}/tests/boot/bisect.sh" "${env}" "${CMAKE_BINARY_DIR}"
+        WORKING_DIRECTORY "${CMAKE_BINARY_DIR}/tests/bisect.${arch}.kunit")
+      set_tests_properties(bisect.${arch}.kunit PROPERTIES LABELS "bisect;kunit;arch:${arch}" TIMEOUT 2400)
+    endif()
     if(arch STREQUAL KDK_DEFAULT_ARCH AND NOT KDK_KUNIT_ISOLATED)
       kdk_arch_get(${arch} SRCARCH srcarch)
       add_test(NAME bad.kunit COMMAND bash "${PROJECT_SOURCE_DIR}/tests/bad_input/kunit_errors.sh" "${env}" ${srcarch} "${dir}")
