@@ -97,6 +97,8 @@ endforeach()
 
 # KUnit (KDK_KUNIT): one boot per architecture and a test per suite (cmake/KdkKunit.cmake).
 kdk_add_kunit_tests()
+# kselftest (KDK_KSELFTEST): a test per collection and architecture (cmake/KdkKselftest.cmake).
+kdk_add_kselftest_tests()
 
 # What a change reaches: for each kind of change kbuild acts on, the check names it and kbuild
 # rebuilds; a build with nothing changed runs no make. It edits the kernel sources (only a tree
@@ -125,6 +127,7 @@ set(KDK_TEST_KERNELS "$ENV{KDK_TEST_KERNELS}" CACHE STRING
   "More kernels to test, each LABEL|SOURCE|ARCH,ARCH...|gcc or llvm (default: the environment variable)")
 string(REPLACE ";" "," _preset_fragments "${KDK_LINUX_PRESET_FRAGMENTS}")
 string(REPLACE ";" "," _kunit "${KDK_KUNIT}")
+string(REPLACE ";" "," _kselftest "${KDK_KSELFTEST}")
 foreach(_entry IN LISTS KDK_TEST_KERNELS)
   string(REPLACE "|" ";" _fields "${_entry}")
   list(LENGTH _fields _n)
@@ -148,7 +151,7 @@ foreach(_entry IN LISTS KDK_TEST_KERNELS)
   endif()
   _kdk_add_boot_test(matrix.${_label}.${_toolchain} any "matrix" 5400
     bash "${PROJECT_SOURCE_DIR}/tests/boot/matrix.sh" "${PROJECT_SOURCE_DIR}" ${_label} "${_source}" ${_arches} ${_toolchain}
-    "${KDK_BUSYBOX_SOURCE_DIR}" "${_preset_fragments}" "${_kunit}")
+    "${KDK_BUSYBOX_SOURCE_DIR}" "${_preset_fragments}" "${_kunit}" "${_kselftest}")
 endforeach()
 
 # Bad input: each mistake gets a clear message and changes nothing on disk.

@@ -125,11 +125,14 @@ function(kdk_add_initramfs arch)
     DEPENDS "${skeleton}/etc/inittab" "${skeleton}/etc/fstab" kdk
     COMMENT "Generating the ${arch} inittab (shell on ${console}) and checking fstab"
     VERBATIM)
+  # Trees other modules add (KdkKselftest: the kselftest collections), before the user's overlays.
+  get_property(extra_layers GLOBAL PROPERTY KDK_${arch}_ROOTFS_LAYERS)
+  get_property(extra_inputs GLOBAL PROPERTY KDK_${arch}_ROOTFS_LAYER_INPUTS)
   # The same layers and list for both formats: the initramfs and the ext4 image hold one tree.
-  set(layers "${busybox_install}" "${modules_rootfs}" "${skeleton}" "${generated}" ${overlays}
+  set(layers "${busybox_install}" "${modules_rootfs}" "${skeleton}" "${generated}" ${extra_layers} ${overlays}
       --spec "${PROJECT_SOURCE_DIR}/rootfs/devices.list")
   set(inputs "${busybox_stamp}" busybox-${arch} "${modules_stamp}" modules-${arch}
-      "${generated}/etc/inittab" "${generated}/etc/fstab"
+      "${generated}/etc/inittab" "${generated}/etc/fstab" ${extra_inputs}
       ${KDK_ROOTFS_SKELETON_FILES} ${KDK_ROOTFS_OVERLAY_FILES} "${PROJECT_SOURCE_DIR}/rootfs/devices.list" kdk)
   add_custom_command(OUTPUT "${image}"
     COMMAND "${kdk}" cpio pack -o "${image}" --compress ${compression} ${layers}

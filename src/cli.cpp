@@ -202,9 +202,10 @@ const std::vector<Command>& command_table() {
        cmd_report},
       {"ktap check",
        "the verdict on KTAP or TAP test output (KUnit, kselftest) in a serial log, suite by suite",
-       "[--suite GLOB]... [--junit FILE [--junit-name NAME]] LOG",
+       "[--suite GLOB]... [--whole-document] [--junit FILE [--junit-name NAME]] LOG",
        {{"suite", 0, "GLOB", "check the top-level tests (KUnit suites) whose names match GLOB, as kunit.filter_glob: 'SUITE[.CASE]', only SUITE is used (repeatable; default: all)"},
         {"junit", 0, "FILE", "also write the checked suites as JUnit XML, one testcase per case, written atomically"},
+        {"whole-document", 0, "", "with --suite: also fail when a document holding a checked test planned more tests than it has (kselftest: a test cut off before its result)"},
         {"junit-name", 0, "NAME", "the <testsuites> name in FILE (default: LOG)"}},
        "LOG is a serial log: printk timestamps, kernel messages and any other lines between the test\n"
        "lines are allowed; they become the output of the case that was running. Reads KTAP 1 and TAP\n"

@@ -149,6 +149,7 @@ class Parser {
   std::vector<Open> stack_;  // stack_[0]: the document; stack_[d]: the open test at depth d
   std::size_t base_ = 0;     // the document header's indentation
   std::size_t line_number_ = 0;
+  std::string doc_crash_;    // the first crash line inside the current document
 
   void line_(std::string_view raw, std::size_t number) {
     line_number_ = number;
@@ -228,6 +229,7 @@ class Parser {
     stack_.back().begun = true;
     stack_.back().test.first_line = line_number_;
     ++out_.documents;
+    doc_crash_.clear();
   }
 
   // The open test at `depth`, opened (and any missing ones above it) if needed. A test at that
@@ -261,7 +263,10 @@ class Parser {
   void log(const std::string& text) {
     if (stack_.empty()) return;
     Open& top = stack_.back();
-    if (is_kernel_problem_line(text) && out_.crash.empty() && stack_.size() > 1) out_.crash = text;
+    if (is_kernel_problem_line(text)) {
+      if (out_.crash.empty() && stack_.size() > 1) out_.crash = text;
+      if (doc_crash_.empty()) doc_crash_ = text;
+    }
     top.pending.push_back(text);
   }
 
@@ -304,6 +309,7 @@ class Parser {
     Open& parent = stack_[depth];
     parent.begun = true;
     if (depth == 0) {
+      test.document = out_.documents;
       out_.tests.push_back(std::move(test));
       parent.test.subtests.emplace_back();  // counts the document's tests for its plan
       parent.test.subtests.back().status = TapStatus::Pass;
@@ -361,8 +367,10 @@ class Parser {
     } else if (static_cast<std::size_t>(doc.plan) != doc.subtests.size()) {
       out_.problems.push_back("the document at line " + std::to_string(doc.first_line) + " planned " +
                               std::to_string(doc.plan) + " tests and has " + std::to_string(doc.subtests.size()) +
-                              ": " + why + " (line " + std::to_string(line_number_) + ")");
+                              ": " + why + " (line " + std::to_string(line_number_) + ")" +
+                              (doc_crash_.empty() ? std::string() : "; the kernel crashed: " + doc_crash_));
     }
+    out_.problem_documents.resize(out_.problems.size(), out_.documents);
     stack_.clear();
   }
 };

@@ -29,6 +29,7 @@ struct TapTest {
   std::vector<std::string> log;   // the lines between the previous result and this one, as printed
   std::vector<std::string> problems;  // what does not hold: plan, numbering, crash
   std::vector<TapTest> subtests;
+  std::size_t document = 0;       // a top-level test: its document, 1-based, in log order
 
   // Pass or Skip, no problems here or below, and no failing subtest: what a CI should accept.
   bool passed() const;
@@ -44,6 +45,7 @@ struct KtapLog {
   std::vector<TapTest> tests;
   std::size_t documents = 0;         // "KTAP version" / "TAP version" lines at the top level
   std::vector<std::string> problems; // document-level: a plan not met, a document cut short
+  std::vector<std::size_t> problem_documents;  // the document of each of those, 1-based
   // The first kernel crash line ("Kernel panic", "Oops", "BUG:", "Unable to handle", ...)
   // seen inside a test, or empty.
   std::string crash;

@@ -13,7 +13,7 @@ set -euo pipefail
 declare -A group=(
   [helper]="build-essential cmake ninja-build pkg-config libarchive-dev zlib1g-dev libbz2-dev liblzma-dev libzstd-dev liblz4-dev libgtest-dev cpio libarchive-tools gzip zstd xz-utils lz4 bzip2 time python3 e2fsprogs"
   [fuzz]="clang libclang-rt-14-dev"
-  [kernel]="flex bison bc libelf-dev libssl-dev libncurses-dev kmod ccache qemu-system-x86 qemu-system-arm qemu-utils gdb-multiarch python3 file iproute2"
+  [kernel]="flex bison bc libelf-dev libssl-dev libncurses-dev kmod ccache qemu-system-x86 qemu-system-arm qemu-utils gdb-multiarch python3 file iproute2 rsync"
   [cross]="gcc-arm-linux-gnueabihf gcc-aarch64-linux-gnu gcc-riscv64-linux-gnu libc6-dev-armhf-cross libc6-dev-arm64-cross libc6-dev-riscv64-cross qemu-system-misc qemu-system-data"
   [llvm]="clang-19 lld-19 llvm-19"
   [sources]="linux-source-6.1 linux-source-6.12"

@@ -46,7 +46,7 @@ grep -q '^CONFIG_INITRAMFS_SOURCE="../initramfs.cpio"$' "$LINUX_BUILD_DIR/.confi
   || fail "CONFIG_INITRAMFS_SOURCE is not the packed root filesystem"
 
 step "the boot tests of the embedded tree"
-nested_ctest "$work/build" -L boot -LE 'kunit|bisect'
+nested_ctest "$work/build" -L boot -LE 'kunit|bisect|kselftest'
 
 boot_marker() {
   qemu_command 'kdk.run="cat /etc/kdk-embedded /proc/cmdline"'

@@ -9,9 +9,11 @@
 # `kdk: booted`.
 # With KUnit (KDK_KUNIT, passed on), also its KUnit suites and crash tests (ctest -L kunit,
 # without the bisect test, which the outer tree runs).
-# usage: matrix.sh TOP LABEL LINUX_SOURCE ARCH,ARCH... gcc|llvm BUSYBOX_SOURCE_DIR FRAGMENT,FRAGMENT... [KDK_KUNIT]
+# With kselftest collections (KDK_KSELFTEST, passed on), also their tests.
+# usage: matrix.sh TOP LABEL LINUX_SOURCE ARCH,ARCH... gcc|llvm BUSYBOX_SOURCE_DIR FRAGMENT,FRAGMENT... [KDK_KUNIT [KDK_KSELFTEST]]
 set -euo pipefail
 top=$1 label=$2 linux=$3 arches=${4//,/;} toolchain=$5 busybox=$6 fragments=${7//,/;} kunit=${8:-}; kunit=${kunit//,/;}
+kselftest=${9:-}; kselftest=${kselftest//,/;}
 fail() { echo "FAIL: matrix $label ($toolchain): $*"; exit 1; }
 source "$(dirname "$0")/nested.sh"
 [ -e "$linux" ] || fail "the kernel source $linux does not exist (KDK_TEST_KERNELS names it; .ci/run shows how to get Debian's offline sources)"
@@ -20,10 +22,10 @@ rm -rf "$build"
 busybox=$(nested_source "$build" busybox "$busybox")
 linux=$(nested_source "$build" linux "$linux")
 nested_build "$top" "$build" -DKDK_ARCHES="$arches" -DKDK_LINUX_SOURCE="$linux" -DKDK_BUSYBOX_SOURCE="$busybox" \
-  -DKDK_LINUX_PRESET_FRAGMENTS="$fragments" -DKDK_LINUX_TOOLCHAIN="$toolchain" -DKDK_TEST_FIXTURES=ON -DKDK_TEST_DEVICES=OFF -DKDK_TEST_KERNELS= -DKDK_KUNIT="$kunit"
+  -DKDK_LINUX_PRESET_FRAGMENTS="$fragments" -DKDK_LINUX_TOOLCHAIN="$toolchain" -DKDK_TEST_FIXTURES=ON -DKDK_TEST_DEVICES=OFF -DKDK_TEST_KERNELS= -DKDK_KUNIT="$kunit" -DKDK_KSELFTEST="$kselftest"
 release=$(cat "$build/${arches%%;*}/linux/include/config/kernel.release")
 echo "matrix $label: Linux $release ($toolchain), ${arches//;/, }: built in $build_seconds s"
-nested_ctest "$build" -L 'boot|config|kunit' -LE 'embedded|bisect' -j2
+nested_ctest "$build" -L 'boot|config|kunit|kselftest' -LE 'embedded|bisect' -j2
 for arch in ${arches//;/ }; do
   uptime=$(sed -n 's/^kdk: booted in \([0-9.]*\) s.*/\1/p' "$build/tests/boot.$arch.shell/serial.log" | tr -d '\r' | sed q)
   echo "matrix $label: $arch: guest uptime at 'kdk: booted': ${uptime:-?} s"

@@ -479,6 +479,12 @@ TEST_F(Cli, KtapCheckVerdictsAndExitStatus) {
   r = kdk({"ktap", "check", "none.log"});
   EXPECT_EQ(r.status, 1);
   EXPECT_EQ(r.err.rfind("kdk: none.log: no KTAP or TAP output", 0), 0u) << r.err;
+  // --whole-document: a selected test's document cut short fails the check.
+  spit(path("cut.log"), "TAP version 13\n1..2\nok 1 selftests: size: a\n# selftests: size: b\n");
+  EXPECT_EQ(kdk({"ktap", "check", "--suite", "selftests: size: *", "cut.log"}).status, 0);
+  r = kdk({"ktap", "check", "--whole-document", "--suite", "selftests: size: *", "cut.log"});
+  EXPECT_EQ(r.status, 1);
+  EXPECT_EQ(r.err, "kdk: cut.log: the document at line 1 planned 2 tests and has 1: the log ends (line 4)\n");
   EXPECT_EQ(kdk({"ktap", "check"}).status, 2);
 }
 
