@@ -159,6 +159,12 @@ function(kdk_add_kunit_tests)
         WORKING_DIRECTORY "${CMAKE_BINARY_DIR}/tests/bisect.${arch}.kunit")
       set_tests_properties(bisect.${arch}.kunit PROPERTIES LABELS "bisect;kunit;arch:${arch}" TIMEOUT 2400)
     endif()
+    # KDK_KUNIT_ISOLATED's boot of one suite, in any tree (tests/boot/kunit_isolated.sh).
+    if(arch STREQUAL KDK_DEFAULT_ARCH)
+      add_test(NAME kunit.${arch}.isolated COMMAND bash "${PROJECT_SOURCE_DIR}/tests/boot/kunit_isolated.sh" "${env}"
+        WORKING_DIRECTORY "${dir}")
+      set_tests_properties(kunit.${arch}.isolated PROPERTIES LABELS "kunit;boot;arch:${arch}" TIMEOUT ${timeout})
+    endif()
     if(arch STREQUAL KDK_DEFAULT_ARCH AND NOT KDK_KUNIT_ISOLATED)
       kdk_arch_get(${arch} SRCARCH srcarch)
       add_test(NAME bad.kunit COMMAND bash "${PROJECT_SOURCE_DIR}/tests/bad_input/kunit_errors.sh" "${env}" ${srcarch} "${dir}")

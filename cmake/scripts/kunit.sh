@@ -88,6 +88,9 @@ case $mode in
   check)
     suite=${4:?suite}
     [ -f "$dir/serial.log" ] || fail "no KUnit run in $dir: kunit.$KDK_ARCH.boot runs it (ctest -R kunit.$KDK_ARCH)"
+    # A directory of its own for what the check writes: the suites' tests run in parallel.
+    mkdir -p "$dir/checks/$suite"
+    cd "$dir/checks/$suite"
     check "$dir/serial.log" "$suite"
     ;;
   isolated)
