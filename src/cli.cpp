@@ -174,7 +174,7 @@ const std::vector<Command>& command_table() {
         {"timeout", 0, "SECONDS", "give up after SECONDS, at most 86400 (default 120; fractions allowed)"},
         {"expect", 0, "REGEX", "a line matching REGEX (POSIX extended, searched) must appear, after the previous --expect's line (repeatable)"},
         {"quiet", 'q', "", "do not echo the output; on failure, show its last lines"},
-        {"keep-going", 0, "", "a kernel problem still fails the run, but does not end it: the guest runs on (test suites that survive a caught fault, as KUnit's do)"},
+        {"keep-going", 0, "", "a kernel problem still fails the run, but does not end it: the guest runs on (test suites that survive a caught fault, as KUnit's do); a 'Kernel panic - not syncing' still ends it"},
         {"metrics", 0, "FILE", "write the run's figures to FILE as JSON (see below) and print them on one line"},
         {"size", 0, "NAME=PATH", "with --metrics: record PATH's size in bytes as NAME_bytes (repeatable)"},
         {"ctest-measurements", 0, "", "with --metrics: also print the figures as CTest measurements"}},

@@ -278,8 +278,11 @@ int cmd_boot(const Args& args) {
   constexpr auto kEndGrace = std::chrono::seconds(3);
   char buf[4096];
   bool guest_end_seen = false;
-  // The run was ended early by a kernel problem (not with --keep-going).
-  auto cut_short = [&] { return monitor.problem() && !keep_going; };
+  // A panic ends even a --keep-going run: nothing comes after it, and a machine model without a
+  // working reset (the cubieboard's) would otherwise keep the run until its timeout.
+  bool panicked = false;
+  // The run was ended early by a kernel problem (not with --keep-going, unless it was a panic).
+  auto cut_short = [&] { return monitor.problem() && (!keep_going || panicked); };
   auto take_line = [&](const std::string& line) {
     bool had_problem = monitor.problem().has_value();
     monitor.feed_line(line);
@@ -288,6 +291,10 @@ int cmd_boot(const Args& args) {
     if (tail.size() > 25) tail.pop_front();
     // A problem ends the run early; a moment more collects the rest of the report.
     if (!had_problem && monitor.problem() && !keep_going) deadline = std::min(deadline, clock::now() + std::chrono::seconds(2));
+    if (keep_going && !panicked && line.find("Kernel panic - not syncing") != std::string::npos) {
+      panicked = true;
+      deadline = std::min(deadline, clock::now() + std::chrono::seconds(2));
+    }
     if (!guest_end_seen && monitor.guest_ended()) {
       guest_end_seen = true;
       deadline = std::min(deadline, clock::now() + kEndGrace);

@@ -24,7 +24,7 @@ for mode in "$@"; do
   args=("kdk.run=\"modprobe kdk_kunit_fixture mode=$mode\"")
   timeout=300
   [ "$mode" != oops ] || args+=(oops=panic)
-  [ "$mode" != hang ] || timeout=60
+  [ "$mode" != hang ] || timeout=30
   qemu_command "${args[@]}"
   echo "== mode=$mode: ${args[*]}"
   status=0

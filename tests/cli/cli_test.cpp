@@ -452,6 +452,14 @@ TEST_F(Cli, BootKeepGoingRunsOnAfterAProblem) {
   EXPECT_EQ(r.status, 1);
   EXPECT_EQ(r.err.rfind("kdk boot: the guest reported a kernel problem: Oops: 0002 [#1]\n", 0), 0u) << r.err;
   EXPECT_EQ(slurp(path("serial.log")), "Oops: 0002 [#1]\nok 2 after the oops\n");
+  // A panic ends it all the same, a moment later, without waiting for the timeout.
+  auto start = std::chrono::steady_clock::now();
+  r = kdk({"boot", "--quiet", "--keep-going", "--timeout", "60", "--", "sh", "-c",
+           "echo 'Kernel panic - not syncing: Fatal exception'; echo '---[ end Kernel panic ]---'; sleep 60"});
+  EXPECT_EQ(r.status, 1);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(30)) << "it waited for the timeout";
+  EXPECT_EQ(r.err.rfind("kdk boot: the guest reported a kernel problem: Kernel panic - not syncing: Fatal exception\n", 0), 0u)
+      << r.err;
   // A hang after the problem is a timeout too, and says so.
   r = kdk({"boot", "--quiet", "--keep-going", "--timeout", "1", "--", "sh", "-c", "echo 'Kernel panic - x'; sleep 60"});
   EXPECT_EQ(r.status, 1);
