@@ -71,6 +71,43 @@ TEST(Ktap, RealLinux61X86Log) {
   EXPECT_EQ(example->log.front(), "    # example: initializing suite");
 }
 
+// The KUnit logs of every architecture (6.1) and of the 6.12 clang matrix tree, as kdk's CI runs
+// them: each passes whole, with KUnit's own suites, the example and the list tests.
+TEST(Ktap, RealKunitLogsOfEveryArchitecture) {
+  std::size_t logs = 0;
+  for (const auto& name : corpus_logs()) {
+    if (name.rfind("linux-", 0) != 0) continue;
+    ++logs;
+    KtapLog log = parse_ktap(corpus(name));
+    EXPECT_TRUE(all_passed(log)) << name;
+    for (const char* suite : {"kunit_executor_test", "example", "list-kunit-test"})
+      EXPECT_NE(find(log, suite), nullptr) << name << " has no " << suite;
+  }
+  EXPECT_GE(logs, 7u);
+}
+
+// 6.12: kunit_fault oopses on purpose inside its case, which KUnit catches: the suite passes, and
+// the oops is that case's output. The example's parameterised case nests a level deeper.
+TEST(Ktap, RealLinux612CaughtFaultAndParameters) {
+  KtapLog log = parse_ktap(corpus("linux-6.12-x86_64-llvm.log"));
+  const TapTest* fault = find(log, "kunit_fault");
+  ASSERT_NE(fault, nullptr);
+  EXPECT_TRUE(fault->passed());
+  bool oops = false;
+  for (const auto& c : fault->subtests)
+    for (const auto& line : c.log) oops = oops || line.find("BUG: kernel NULL pointer dereference") != std::string::npos;
+  EXPECT_TRUE(oops);
+  EXPECT_EQ(log.crash.substr(0, 38), "BUG: kernel NULL pointer dereference, ");
+  const TapTest* example = find(log, "example");
+  ASSERT_NE(example, nullptr);
+  const TapTest* params = nullptr;
+  for (const auto& c : example->subtests)
+    if (c.name == "example_params_test") params = &c;
+  ASSERT_NE(params, nullptr);
+  EXPECT_FALSE(params->subtests.empty());
+  EXPECT_TRUE(params->passed());
+}
+
 // run_kselftest.sh of six collections on kdk's 6.1 x86_64 kernel: a TAP 13 document per
 // collection, the tests' own output as "# " lines, results with "# SKIP" and "# exit=N".
 TEST(Ktap, RealKselftestLog) {
