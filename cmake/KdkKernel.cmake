@@ -50,7 +50,7 @@ endfunction()
 
 # kdk_linux_cmdline(<arch> <out-var>)
 # The kernel command line: console, earlycon, `# kdk-cmdline:` lines of the fragments in use
-# (nokaslr.config adds nokaslr), then KDK_LINUX_CMDLINE.
+# (nokaslr.config adds nokaslr), kunit.enable=0 with KDK_KUNIT, then KDK_LINUX_CMDLINE.
 function(kdk_linux_cmdline arch out)
   kdk_arch_get(${arch} CONSOLE console)
   kdk_arch_get(${arch} EARLYCON earlycon)
@@ -63,7 +63,8 @@ function(kdk_linux_cmdline arch out)
       string(APPEND cmdline " ${words}")
     endforeach()
   endforeach()
-  string(APPEND cmdline " ${KDK_LINUX_CMDLINE}")
+  kdk_kunit_boot_cmdline(kunit)
+  string(APPEND cmdline " ${kunit} ${KDK_LINUX_CMDLINE}")
   string(REGEX REPLACE "  +" " " cmdline "${cmdline}")
   string(STRIP "${cmdline}" cmdline)
   set(${out} "${cmdline}" PARENT_SCOPE)

@@ -35,6 +35,7 @@ function(kdk_add_kselftest arch)
     COMMAND bash "${PROJECT_SOURCE_DIR}/cmake/scripts/kselftest.sh" build "${env}" "${root}" "${out}"
             ${KDK_KSELFTEST_TIMEOUT} ${KDK_KSELFTEST}
     DEPENDS "${build}/.kdk-config.stamp" "${PROJECT_SOURCE_DIR}/cmake/scripts/kselftest.sh"
+            "${PROJECT_SOURCE_DIR}/cmake/scripts/kselftest-timeout.sh"
     COMMENT "Building the kselftest collections ${KDK_KSELFTEST} for ${arch}"
     VERBATIM)
   add_custom_target(kselftest-${arch} ALL DEPENDS "${out}")

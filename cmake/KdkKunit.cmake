@@ -64,17 +64,29 @@ function(kdk_kunit_fragments out)
   set(${out} "${list}" PARENT_SCOPE)
 endfunction()
 
-# kdk_kunit_cmdline(<out-var>): what a KUnit boot adds to the command line: kunit_shutdown=reboot
+# kdk_kunit_cmdline(<out-var>): what a KUnit boot adds to the command line: kunit.enable=1 (every
+# other boot has kunit.enable=0, below), kunit_shutdown=reboot
 # (the kernel restarts once the built-in suites have run, before init, so QEMU's -no-reboot ends the
 # run on any root filesystem), and kunit.filter_glob= when KDK_KUNIT names exactly one suite glob
 # (the kernel takes one); with several, every built-in suite runs and the tests check the chosen ones.
 function(kdk_kunit_cmdline out)
   set(cmdline "")
   if(KDK_KUNIT)
-    set(cmdline "kunit_shutdown=reboot")
+    set(cmdline "kunit.enable=1 kunit_shutdown=reboot")
   endif()
   if(KDK_KUNIT AND _kdk_kunit_nglobs EQUAL 1)
     string(APPEND cmdline " kunit.filter_glob=${KDK_KUNIT_GLOBS}")
+  endif()
+  set(${out} "${cmdline}" PARENT_SCOPE)
+endfunction()
+
+# kdk_kunit_boot_cmdline(<out-var>): what every other boot of a KUnit kernel gets: kunit.enable=0
+# (Linux 6.2 and later; 6.1 ignores it), so that the suites run in KUnit's boots only: some of
+# them oops on purpose (kunit_fault, 6.9 and later), which would fail any other boot.
+function(kdk_kunit_boot_cmdline out)
+  set(cmdline "")
+  if(KDK_KUNIT)
+    set(cmdline "kunit.enable=0")
   endif()
   set(${out} "${cmdline}" PARENT_SCOPE)
 endfunction()

@@ -1,22 +1,22 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * A KUnit suite, "kdk-fixture", that fails, crashes or hangs on demand: the fixture of the
+ * A KUnit suite, "kdk-fixture", that fails, crashes or hangs: the fixture of the
  * kunit.<arch>.crash test (tests/boot/kunit_crash.sh), built only with KDK_TEST_FIXTURES and
- * KDK_KUNIT. Loaded as a module, KUnit runs it at once; mode= picks what happens:
- *   pass   every case passes (the default)
+ * KDK_KUNIT. This file is built into three modules, kdk_kunit_fail, kdk_kunit_oops and
+ * kdk_kunit_hang, and the module's name is its mode; loaded, KUnit runs the suite at once:
  *   fail   kdk_fixture_expect fails an expectation
  *   oops   kdk_fixture_crash writes through a NULL pointer (with oops=panic on the command
  *          line, the kernel panics in the middle of the suite)
  *   hang   kdk_fixture_crash never returns
+ * The mode is built in, not a module parameter: KUnit runs a module's suites as the module
+ * comes up, before the kernel has parsed its parameters.
  */
 #include <kunit/test.h>
 #include <linux/delay.h>
 #include <linux/module.h>
 #include <linux/string.h>
 
-static char *mode = "pass";
-module_param(mode, charp, 0444);
-MODULE_PARM_DESC(mode, "pass, fail, oops or hang");
+static const char *mode = KBUILD_MODNAME + sizeof("kdk_kunit_") - 1;
 
 static int *kdk_kunit_fixture_target;
 
@@ -36,9 +36,11 @@ static void kdk_fixture_crash(struct kunit *test)
 {
 	if (!strcmp(mode, "oops"))
 		WRITE_ONCE(*kdk_kunit_fixture_target, 1);
-	if (!strcmp(mode, "hang"))
+	if (!strcmp(mode, "hang")) {
+		kunit_info(test, "hanging now\n");
 		for (;;)
 			msleep(1000);
+	}
 	KUNIT_EXPECT_TRUE(test, true);
 }
 
@@ -61,5 +63,5 @@ static struct kunit_suite kdk_fixture_suite = {
 };
 kunit_test_suite(kdk_fixture_suite);
 
-MODULE_DESCRIPTION("kdk's KUnit test fixture: a suite that fails, crashes or hangs on demand");
+MODULE_DESCRIPTION("kdk's KUnit test fixture: a suite that fails, crashes or hangs (" KBUILD_MODNAME ")");
 MODULE_LICENSE("GPL");
