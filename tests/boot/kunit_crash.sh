@@ -4,8 +4,9 @@
 # the built-in suites ran at boot. For each mode, the verdict comes from kunit.sh check, what
 # kunit.<arch>.<suite> runs:
 #   fail  the suite fails, naming the case kdk_fixture_expect and KUnit's message;
-#   oops  (oops=panic) the kernel panics inside kdk_fixture_crash, case 3 of 4: the suite is
-#         INCOMPLETE with the crash line and case 3 located, and the trace is decoded to
+#   oops  kdk_fixture_crash writes through NULL. Before Linux 6.9 (oops=panic) the kernel panics in
+#         case 3 of 4: the suite is INCOMPLETE with the crash line and case 3 located. Since 6.9
+#         KUnit catches the fault: the case fails. Either way the trace is decoded to
 #         kdk_kunit_fixture.c's NULL write;
 #   hang  kdk_fixture_crash says it hangs and never returns; the run is ended a moment later, as a
 #         timeout ends one: INCOMPLETE, the log ends at case 3;
@@ -24,7 +25,12 @@ for mode in "$@"; do
   rm -rf "$mode" && mkdir "$mode" && cd "$mode"
   args=("kdk.run=\"modprobe kdk_kunit_$mode\"" kunit.enable=1)
   timeout=300
-  [ "$mode" != oops ] || args+=(oops=panic)
+  # Since 6.9 KUnit catches a faulting case and goes on (its own kunit_fault suite proves it at
+  # every KUnit boot), so oops=panic would panic in that suite first; there the oops is caught and
+  # fails its case. Before, a fault kills the case's thread and only a panic ends the suite.
+  caught=0
+  if grep -qx kunit_fault "$STATE_DIR/kunit/suites.txt"; then caught=1; fi
+  [ "$mode" != oops ] || [ "$caught" = 1 ] || args+=(oops=panic)
   qemu_command "${args[@]}"
   echo "== mode=$mode: ${args[*]}"
   status=0
@@ -57,14 +63,28 @@ for mode in "$@"; do
       grep -q 'the expectation mode=fail breaks' verdict.out || fail "mode=fail: KUnit's message is not shown"
       ;;
     oops)
-      grep -q '^INCOMPLETE  *kdk-fixture' verdict.out || fail "mode=oops: the suite is not INCOMPLETE"
-      grep -q 'the kernel crashed: .*\(Oops\|Unable to handle\|BUG: \|Kernel panic\)' verdict.out \
-        || fail "mode=oops: the crash line is not named"
+      if [ "$caught" = 1 ]; then
+        grep -q '^FAIL  *kdk-fixture: 1 of 4 cases' verdict.out || fail "mode=oops (caught): no 'FAIL kdk-fixture: 1 of 4 cases'"
+        grep -q 'FAIL kdk-fixture.kdk_fixture_crash' verdict.out || fail "mode=oops (caught): the faulting case is not named"
+      else
+        grep -q '^INCOMPLETE  *kdk-fixture' verdict.out || fail "mode=oops: the suite is not INCOMPLETE"
+        grep -q 'the kernel crashed: .*\(Oops\|Unable to handle\|BUG: \|Kernel panic\)' verdict.out \
+          || fail "mode=oops: the crash line is not named"
+        grep -q "case 3 of 4 never reported a result (it follows 'kdk_fixture_expect')" verdict.out \
+          || fail "mode=oops: the case that crashed is not located"
+      fi
+      # Decoded into kdk_fixture_crash: the NULL write's line, or (as some compilers attribute the
+      # store) one of the function's lines before it.
+      first=$(grep -n '^static void kdk_fixture_crash' "$fixture_c" | cut -d: -f1)
       line=$(grep -n 'WRITE_ONCE(\*kdk_kunit_fixture_target' "$fixture_c" | cut -d: -f1)
-      grep -Eq "kdk_fixture_crash .*\\([^ ]*kdk_kunit_fixture\\.c:$line\\)" verdict.out \
-        || fail "mode=oops: the trace is not decoded to kdk_kunit_fixture.c:$line, the NULL write"
-      grep -q "case 3 of 4 never reported a result (it follows 'kdk_fixture_expect')" verdict.out \
-        || fail "mode=oops: the case that crashed is not located"
+      # decode_stacktrace.sh's lines name the function; it gives its file:line where addr2line
+      # finds one (not for this composite module built with clang 19, which prints ??:?).
+      grep -Eq 'kdk_fixture_crash \(' verdict.out || fail "mode=oops: no decoded line in kdk_fixture_crash"
+      decoded=$(sed -nE 's/.*kdk_fixture_crash \([^ ]*kdk_kunit_fixture\.c:([0-9]+)\).*/\1/p' verdict.out | head -1)
+      if [ "$LINUX_TOOLCHAIN" != llvm ] || [ -n "$decoded" ]; then
+        [ -n "$decoded" ] && [ "$decoded" -ge "$first" ] && [ "$decoded" -le "$line" ] \
+          || fail "mode=oops: the trace is not decoded into kdk_fixture_crash (kdk_kunit_fixture.c:$first-$line)"
+      fi
       ;;
     hang)
       grep -q '^INCOMPLETE  *kdk-fixture' verdict.out || fail "mode=hang: the suite is not INCOMPLETE"
