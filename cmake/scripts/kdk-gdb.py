@@ -55,6 +55,14 @@ def module_sections(module):
     return sections
 
 
+def module_text_base(module):
+    """Where the kernel put module's core text: mem[MOD_TEXT] from 6.4 on, core_layout before."""
+    fields = [f.name for f in module.type.fields()]
+    if 'mem' in fields:
+        return int(module['mem'][0]['base'])
+    return int(module['core_layout']['base'])
+
+
 def placed_copy(path, addresses, directory):
     """Writes a copy of the ELF relocatable object path into directory, with the address of each
     allocated section set from addresses (name -> address; 0 for a section not in it)."""
@@ -95,7 +103,12 @@ def load_module_symbols(self, module, original):
                   "which leaves .init.text unplaced\n".format(module['name'].string(), e))
         return original(self, module)
     if '.text' not in sections:
-        return original(self, module)
+        # An empty .text (every function __init or __exit) is not in sect_attrs: the module's
+        # text starts at its core text area, where lx-symbols itself would load it.
+        try:
+            sections['.text'] = module_text_base(module)
+        except gdb.error:
+            return original(self, module)
     name = module['name'].string()
     module_file = self._get_module_file(name)
     if not module_file and not self.module_files_updated:
