@@ -34,6 +34,23 @@ foreach(_arch IN LISTS KDK_ARCHES)
     _kdk_add_boot_test(oops.${_arch}.decoded ${_arch} "boot;oops" 600
       bash "${PROJECT_SOURCE_DIR}/tests/boot/oops.sh" "${_env}")
   endif()
+  # Your modules (kdk_add_kernel_module() outside kdk's fixtures): each is loaded, unloaded and
+  # broken into with gdb.
+  get_property(_user_modules GLOBAL PROPERTY KDK_USER_MODULES)
+  get_property(_arch_modules GLOBAL PROPERTY KDK_${_arch}_EXTERNAL_MODULES)
+  foreach(_m IN LISTS _user_modules)
+    if(_m IN_LIST _arch_modules)
+      get_property(_sources GLOBAL PROPERTY KDK_MODULE_${_m}_SOURCES)
+      foreach(_mode IN ITEMS load gdb)
+        set(_labels "boot;module")
+        if(_mode STREQUAL "gdb")
+          set(_labels "boot;gdb;module")
+        endif()
+        _kdk_add_boot_test(module.${_arch}.${_m}.${_mode} ${_arch} "${_labels}" 600
+          bash "${PROJECT_SOURCE_DIR}/tests/boot/user_module.sh" "${_env}" ${_m} ${_mode} ${_sources})
+      endforeach()
+    endif()
+  endforeach()
   # The QEMU monitor of an interactive boot (gdbserver-<arch>, on this tree's fixed gdb port,
   # which the IDE test's gdbserver takes too: a resource lock keeps them apart).
   _kdk_add_boot_test(boot.${_arch}.monitor ${_arch} "boot;monitor" 300
@@ -153,6 +170,25 @@ foreach(_entry IN LISTS KDK_TEST_KERNELS)
     bash "${PROJECT_SOURCE_DIR}/tests/boot/matrix.sh" "${PROJECT_SOURCE_DIR}" ${_label} "${_source}" ${_arches} ${_toolchain}
     "${KDK_BUSYBOX_SOURCE_DIR}" "${_preset_fragments}" "${_kunit}" "${_kselftest}")
 endforeach()
+
+# KDK_DISTRIBUTED with real daemons on loopback (tests/distributed): a tree of their own each,
+# from the same sources, building the kernel's lib/ through distcc and icecream; a distcc host
+# without the compiler; and kdk as a dependency of examples/hello-module. In the main tree only (the matrix and embedded trees run no helper
+# tests): they check kdk's wiring, which is the same for every kernel.
+if(KDK_HELPER_TESTS)
+  foreach(_engine IN ITEMS distcc icecream)
+    _kdk_add_boot_test(distributed.${KDK_DEFAULT_ARCH}.${_engine} ${KDK_DEFAULT_ARCH} distributed 1800
+      bash "${PROJECT_SOURCE_DIR}/tests/distributed/${_engine}.sh" "${PROJECT_SOURCE_DIR}" ${KDK_DEFAULT_ARCH}
+      "${KDK_LINUX_SOURCE_DIR}" "${KDK_BUSYBOX_SOURCE_DIR}")
+  endforeach()
+  # kdk as another project's dependency: examples/hello-module through FetchContent.
+  _kdk_add_boot_test(dependency.${KDK_DEFAULT_ARCH}.fetchcontent ${KDK_DEFAULT_ARCH} "boot;dependency" 2400
+    bash "${PROJECT_SOURCE_DIR}/tests/boot/dependency.sh" "${PROJECT_SOURCE_DIR}" ${KDK_DEFAULT_ARCH}
+    "${KDK_LINUX_SOURCE_DIR}" "${KDK_BUSYBOX_SOURCE_DIR}")
+  _kdk_add_boot_test(bad.distcc_compiler ${KDK_DEFAULT_ARCH} "bad-input;distributed" 600
+    bash "${PROJECT_SOURCE_DIR}/tests/bad_input/distcc_compiler.sh" "${PROJECT_SOURCE_DIR}" ${KDK_DEFAULT_ARCH}
+    "${KDK_LINUX_SOURCE_DIR}" "${KDK_BUSYBOX_SOURCE_DIR}")
+endif()
 
 # Bad input: each mistake gets a clear message and changes nothing on disk.
 foreach(_t IN ITEMS wrong_hash truncated_tarball configure_errors)

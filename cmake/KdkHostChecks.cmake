@@ -97,5 +97,3 @@ endif()
 
 find_program(KDK_CCACHE_PROGRAM ccache)
 set(KDK_CCACHE "${KDK_CCACHE_PROGRAM}" CACHE STRING "ccache for kernel and BusyBox builds (empty: none)")
-cmake_host_system_information(RESULT _kdk_cores QUERY NUMBER_OF_LOGICAL_CORES)
-set(KDK_JOBS "${_kdk_cores}" CACHE STRING "make -j for kernel and BusyBox builds")

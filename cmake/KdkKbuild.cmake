@@ -45,12 +45,15 @@ function(kdk_make_command out package arch)
       set(hostcc "${KDK_LLVM_DIR}/clang")
     endif()
   endif()
+  # KDK_DISTRIBUTED: the engine behind ccache or in front of CC; HOSTCC stays on this machine.
+  kdk_distributed_compiler(distributed_env cc host_prefix ${arch} "${cc}")
+  list(APPEND env ${distributed_env})
   if(KDK_CCACHE)
     list(APPEND args "CC=${KDK_CCACHE} ${cc}")
     if(hostcc)
-      list(APPEND args "HOSTCC=${KDK_CCACHE} ${hostcc}")
+      list(APPEND args "HOSTCC=${host_prefix}${KDK_CCACHE} ${hostcc}")
     endif()
-  elseif(package STREQUAL "busybox")
+  elseif(package STREQUAL "busybox" OR KDK_DISTRIBUTED_ENGINE)
     list(APPEND args "CC=${cc}")
   endif()
   set(${out} "${CMAKE_COMMAND}" -E env ${env} "${KDK_MAKE}" -C "${source}" "O=${build}" ${args} PARENT_SCOPE)
@@ -202,7 +205,13 @@ function(kdk_add_kbuild name)
       list(APPEND linux_args "-DCLANG=${KDK_LLVM_DIR}/clang")
     endif()
   endif()
+  # KDK_DISTRIBUTED: the engine's check runs first in both steps (cmake/KdkDistributed.cmake).
+  kdk_distributed_check(check ${ARG_PACKAGE} ${ARG_ARCH})
+  if(check)
+    list(PREPEND check COMMAND)
+  endif()
   add_custom_command(OUTPUT "${config_stamp}"
+    ${check}
     COMMAND "${CMAKE_COMMAND}"
             "-DMAKE_COMMAND=${make_arg}" "-DSOURCE_DIR=${ARG_SOURCE_DIR}" "-DBUILD_DIR=${ARG_BUILD_DIR}"
             "-DBASE=${ARG_BASE}" ${linux_args}
@@ -214,7 +223,7 @@ function(kdk_add_kbuild name)
     COMMENT "Configuring ${name}: ${ARG_BASE} + fragments, verified"
     VERBATIM)
   if(NOT ARG_BUILD_COMMAND)
-    set(ARG_BUILD_COMMAND ${make} -j${KDK_JOBS} ${ARG_BUILD_TARGETS})
+    set(ARG_BUILD_COMMAND ${make} -j${KDK_BUILD_JOBS} ${ARG_BUILD_TARGETS})
   endif()
   kdk_kbuild_record(record inputs ${name})
   set(stamp_args "")
@@ -227,6 +236,7 @@ function(kdk_add_kbuild name)
   kdk_kbuild_run_command(run ${name} ${ARG_PACKAGE} ${ARG_ARCH} RECORDS "${record}" ${stamp_args}
     FILES "${ARG_BUILD_DIR}/.config" IGNORE ${ARG_IGNORE} COMMAND ${ARG_BUILD_COMMAND})
   add_custom_command(OUTPUT "${ARG_OUTPUT}"
+    ${check}
     ${ARG_PRE_BUILD}
     COMMAND ${run}
     ${ARG_POST_BUILD}

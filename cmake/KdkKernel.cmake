@@ -126,7 +126,7 @@ CONFIG_INITRAMFS_SOURCE=\"${cpio_from_build}\"
     FRAGMENTS ${fragments}
     OLDCONFIG olddefconfig
     KCONFIG_ARCH ${srcarch}
-    BUILD_COMMAND bash "${PROJECT_SOURCE_DIR}/cmake/scripts/kernel-module.sh" kernel "${CMAKE_BINARY_DIR}/${arch}/kdk.env" ${KDK_JOBS} ${targets}
+    BUILD_COMMAND bash "${PROJECT_SOURCE_DIR}/cmake/scripts/kernel-module.sh" kernel "${CMAKE_BINARY_DIR}/${arch}/kdk.env" ${KDK_BUILD_JOBS} ${targets}
     PRE_BUILD ${prepare}
     OUTPUT "${stamp}"
     ARTIFACTS ${artifacts}
@@ -142,7 +142,7 @@ CONFIG_INITRAMFS_SOURCE=\"${cpio_from_build}\"
       RECORDS "${record}" "${CMAKE_BINARY_DIR}/kbuild-inputs/vmlinux-${arch}.record"
       STAMP "${image_stamp}" ARTIFACTS "${build}/vmlinux" "${build}/${image}"
       FILES "${build}/.config" IGNORE "${cpio}"
-      COMMAND ${make} -j${KDK_JOBS} ${target})
+      COMMAND ${make} -j${KDK_BUILD_JOBS} ${target})
     add_custom_command(OUTPUT "${image_stamp}"
       COMMAND ${run}
       DEPENDS "${stamp}" "${cpio}" "${inputs}" kdk

@@ -9,8 +9,25 @@ set(KDK_EXTRA_CMAKE "" CACHE STRING "Your CMake files, included before the kerne
 # Declares an out-of-tree module <name>.ko built from SOURCES (.c and .S files become objects;
 # list headers too, or keep them next to the sources). ARCHES limits the architectures (default:
 # every one in KDK_ARCHES). KCONFIG fragments are merged into those kernels' configs, as is
-# kernels/fragments/modules.config. Call it before the architectures are set up (KDK_EXTRA_CMAKE).
+# kernels/fragments/modules.config. Call it before the architectures are set up: in a KDK_EXTRA_CMAKE
+# file, or in a project that brings kdk in.
+# Each module outside kdk's own fixtures gets the tests module.<arch>.<name>.load and .gdb
+# (tests/boot/user_module.sh). In a project that brings kdk in (FetchContent), call it after
+# FetchContent_MakeAvailable(kdk), anywhere in the project's configure run.
+set_property(GLOBAL PROPERTY KDK_ARCHES_DECLARED "${KDK_ARCHES}")
+set_property(GLOBAL PROPERTY KDK_KNOWN_ARCHES_DECLARED "${KDK_KNOWN_ARCHES}")
 function(kdk_add_kernel_module name)
+  if(NOT KDK_SUPERBUILD)
+    kdk_fatal("kdk_add_kernel_module(${name}): kdk's superbuild is off (KDK_SUPERBUILD=OFF builds the helper only): "
+      "there is no kernel to build the module against. Configure with -DKDK_SUPERBUILD=ON.")
+  endif()
+  get_property(done GLOBAL PROPERTY KDK_SETUP_DONE)
+  if(done)
+    kdk_fatal("kdk_add_kernel_module(${name}): called after kdk set up its kernels, so no kernel would build it. "
+      "Call it in your top-level configure run (after FetchContent_MakeAvailable(kdk)), or in a KDK_EXTRA_CMAKE file.")
+  endif()
+  get_property(KDK_ARCHES GLOBAL PROPERTY KDK_ARCHES_DECLARED)
+  get_property(KDK_KNOWN_ARCHES GLOBAL PROPERTY KDK_KNOWN_ARCHES_DECLARED)
   cmake_parse_arguments(ARG "" "" "SOURCES;ARCHES;KCONFIG" ${ARGN})
   if(NOT name MATCHES "^[A-Za-z_][A-Za-z0-9_]*$")
     kdk_fatal("kdk_add_kernel_module: '${name}' is not a module name (letters, digits and _; "
@@ -64,6 +81,10 @@ function(kdk_add_kernel_module name)
     endforeach()
   endif()
   set_property(GLOBAL APPEND PROPERTY KDK_KERNEL_MODULES "${name}")
+  get_property(fixtures GLOBAL PROPERTY KDK_DECLARING_FIXTURES)
+  if(NOT fixtures)
+    set_property(GLOBAL APPEND PROPERTY KDK_USER_MODULES "${name}")
+  endif()
   set_property(GLOBAL PROPERTY KDK_MODULE_${name}_SOURCES "${sources}")
   set_property(GLOBAL PROPERTY KDK_MODULE_${name}_KCONFIG "${kconfig}")
   foreach(a IN LISTS arches)

@@ -6,7 +6,9 @@
 #   llvm (clang, lld and llvm for KDK_LINUX_TOOLCHAIN=llvm), sources (Debian's offline kernel
 #   sources: 6.1 and 6.12), debian (mmdebstrap, for KDK_DEBIAN and its boot test), libvirt
 #   (virt-xml-validate and an unprivileged qemu:///session libvirt, for ninja libvirt-<arch> and
-#   its tests), or all (default: helper kernel cross debian libvirt).
+#   its tests), distributed (distcc and icecream, for KDK_DISTRIBUTED and its tests; not in the
+#   default set: on a machine with systemd, Debian's icecc package starts iceccd, which joins any
+#   icecream farm on the network), or all (default: helper kernel cross debian libvirt).
 #   --print lists the missing packages without installing them.
 # The same list serves the README's quick start and .ci/run.
 set -euo pipefail
@@ -19,14 +21,15 @@ declare -A group=(
   [sources]="linux-source-6.1 linux-source-6.12"
   [debian]="mmdebstrap uidmap"
   [libvirt]="libvirt-clients libvirt-daemon libvirt-daemon-driver-qemu libxml2-utils"
+  [distributed]="distcc icecc util-linux iproute2"
 )
 print=0 wanted=()
 for arg in "$@"; do
   case $arg in
     --print) print=1 ;;
-    -h|--help) sed -n '2,10p' "$0" | grep -v '^set ' | sed 's/^# \{0,1\}//'; exit 0 ;;
-    all) wanted+=(helper fuzz kernel cross llvm sources debian libvirt) ;;
-    *) [ -n "${group[$arg]+x}" ] || { echo "install-deps: unknown group '$arg' (helper, fuzz, kernel, cross, llvm, sources, debian, libvirt, all)" >&2; exit 2; }
+    -h|--help) sed -n '2,13p' "$0" | grep -v '^set ' | sed 's/^# \{0,1\}//'; exit 0 ;;
+    all) wanted+=(helper fuzz kernel cross llvm sources debian libvirt distributed) ;;
+    *) [ -n "${group[$arg]+x}" ] || { echo "install-deps: unknown group '$arg' (helper, fuzz, kernel, cross, llvm, sources, debian, libvirt, distributed, all)" >&2; exit 2; }
        wanted+=("$arg") ;;
   esac
 done

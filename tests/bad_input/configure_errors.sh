@@ -5,11 +5,13 @@
 # embedded initramfs, a malformed KDK_ROOTFS_SIZE, wrong device options (a missing share
 # directory, a forward not on 127.0.0.1, a missing disk image, virtiofs without virtiofsd), wrong
 # KDK_DEBIAN options, a kernel older than kdk supports, an unknown
-# KDK_LINUX_TOOLCHAIN, llvm without a usable clang, a malformed KDK_TEST_KERNELS entry, and kernel
+# KDK_LINUX_TOOLCHAIN, llvm without a usable clang, an unknown KDK_DISTRIBUTED, a KDK_JOBS that is
+# not a number, a malformed KDK_TEST_KERNELS entry, and kernel
 # modules declared wrongly (a missing source, an unknown architecture, two sources with one
 # name), a device on a machine without virtio, and broken architecture profiles (an unknown key,
-# a required key missing, a line that is not set(), a DTB without its Kconfig option). Each must
-# fail with a message naming it.
+# a required key missing, a line that is not set(), a DTB without its Kconfig option), and a
+# module project that declares its module before kdk is available or with kdk's superbuild off.
+# Each must fail with a message naming it.
 source "$(dirname "$0")/lib.sh"
 configure() {
   local rc=0
@@ -25,6 +27,26 @@ expect_output "KDK_LINUX_SOURCE=$T/notakernel is not a Linux kernel source tree"
 mkdir -p "$T/dirty"; echo 'VERSION = 6' > "$T/dirty/Makefile"; touch "$T/dirty/Kconfig" "$T/dirty/.config"
 expect_failure "unclean tree" configure -DKDK_LINUX_SOURCE="$T/dirty"
 expect_output "make -C $T/dirty mrproper"
+
+expect_failure "unknown distributed engine" configure -DKDK_DISTRIBUTED=distc
+expect_output "KDK_DISTRIBUTED='distc' is not an engine kdk knows: use distcc, icecream or off."
+
+expect_failure "KDK_JOBS not a number" configure -DKDK_JOBS=many
+expect_output "KDK_JOBS='many' is not a number of jobs"
+
+# A module project (kdk as a dependency, examples/hello-module) that declares its module before
+# kdk is available: CMake stops at the call, naming it; and one whose kdk has no superbuild.
+mkdir -p "$T/early" "$T/nosuper"
+printf 'cmake_minimum_required(VERSION 3.25)\nproject(early LANGUAGES NONE)\nkdk_add_kernel_module(hello SOURCES hello.c)\ninclude(FetchContent)\nFetchContent_Declare(kdk GIT_REPOSITORY https://example.org/kdk.git GIT_TAG main)\nFetchContent_MakeAvailable(kdk)\n' > "$T/early/CMakeLists.txt"
+expect_failure "module declared before kdk is available" cmake -S "$T/early" -B "$T/early/build" -DFETCHCONTENT_SOURCE_DIR_KDK="$TOP"
+expect_output "CMakeLists.txt:3 (kdk_add_kernel_module)"
+expect_output 'Unknown CMake command "kdk_add_kernel_module"'
+[ ! -e "$T/early/build/_deps" ] || { echo "FAIL: kdk was configured after the error"; exit 1; }
+sed -e '/kdk_add_kernel_module/d' -e '$a kdk_add_kernel_module(hello SOURCES hello.c)' "$T/early/CMakeLists.txt" > "$T/nosuper/CMakeLists.txt"
+touch "$T/nosuper/hello.c"
+expect_failure "module with kdk's superbuild off" cmake -S "$T/nosuper" -B "$T/nosuper/build" -G Ninja \
+  -DFETCHCONTENT_SOURCE_DIR_KDK="$TOP" -DKDK_SUPERBUILD=OFF
+expect_output "kdk_add_kernel_module(hello): kdk's superbuild is off"
 
 expect_failure "missing cross compiler" configure -DKDK_CROSS_COMPILE_X86_64=nosuch-linux-gnu-
 expect_output "nosuch-linux-gnu-gcc: Debian/Ubuntu 'gcc-x86-64-linux-gnu'"
