@@ -57,10 +57,10 @@ def module_sections(module):
 
 def module_text_base(module):
     """Where the kernel put module's core text: mem[MOD_TEXT] from 6.4 on, core_layout before."""
-    fields = [f.name for f in module.type.fields()]
-    if 'mem' in fields:
+    try:
         return int(module['mem'][0]['base'])
-    return int(module['core_layout']['base'])
+    except gdb.error:
+        return int(module['core_layout']['base'])
 
 
 def placed_copy(path, addresses, directory):

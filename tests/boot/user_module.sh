@@ -6,8 +6,8 @@
 #         on an oops, a panic, a BUG or a WARNING (kdk boot), or when a command fails.
 #   gdb:  gdb set up as `ninja debug` sets it up (qemu.sh gdb-command: lx-symbols) breaks in the
 #         module's init function while the guest loads it, at a file:line of the module's own
-#         sources. The function is the one init_module aliases in NAME.ko (module_init()); a
-#         module without one has nothing to break in, and the test skips.
+#         sources. The function is the one whose code init_module is (module_init()), named as
+#         the debug info names it; a module without one has nothing to break in: the test skips.
 # usage: user_module.sh ENV NAME load|gdb SOURCE...
 set -euo pipefail
 env_file=$1 name=$2 mode=$3
@@ -27,12 +27,11 @@ load)
   echo "ok: $KDK_ARCH: modprobe $name, lsmod listed it, rmmod $name unloaded it, no oops or warning"
   ;;
 gdb)
-  # The function init_module aliases: same section, same value, another name.
-  init=$(readelf -sW "$ko" | awk '
-    $8 == "init_module" { value = $2; ndx = $7 }
-    $4 == "FUNC" { fn[NR] = $8; v[NR] = $2; n[NR] = $7 }
-    END { for (i in fn) if (v[i] == value && n[i] == ndx && fn[i] != "init_module") { print fn[i]; exit } }')
-  [ -n "$init" ] || { echo "SKIP: $name.ko has no init function (no module_init()) to break in"; exit 77; }
+  # The function whose code init_module is (module_init()), by its name in the debug info: gcc
+  # makes init_module an alias of it, clang may give the code that ELF name alone.
+  init=$("$GDB" -batch -nx -ex 'python print(gdb.block_for_pc(int(gdb.parse_and_eval("(long) &init_module"))).function)' \
+    "$ko" 2> /dev/null | tail -n 1)
+  [[ $init =~ ^[A-Za-z_][A-Za-z0-9_]*$ ]] || { echo "SKIP: $name.ko has no init function (no module_init(), or no debug info) to break in"; exit 77; }
   port=$("$KDK" port)
   qemu_command "kdk.run=\"modprobe $name\""
   boot_guest_background "$port" --expect '^kdk-exit-status: 0$' -- -S -gdb "tcp:127.0.0.1:$port"
