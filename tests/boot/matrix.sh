@@ -5,7 +5,9 @@
 # and network ones, KDK_TEST_DEVICES=OFF: they would change every kernel's configuration, and so
 # make each matrix kernel a build of its own; the main tree tests them), build, and run that
 # tree's boot, gdb, console, module, oops and config tests (ctest -L 'boot|config', without the
-# nested embedded test). Prints the build time, each test's result and each architecture's guest uptime at
+# nested embedded test), with examples/hello-module's module declared as a user declares one
+# (tests/module/hello.cmake), so its module.<arch>.hello.load and .gdb tests run too. Prints the
+# build time, each test's result and each architecture's guest uptime at
 # `kdk: booted`.
 # With KUnit (KDK_KUNIT, passed on), also its KUnit suites and crash tests (ctest -L kunit,
 # without the bisect test, which the outer tree runs).
@@ -22,7 +24,8 @@ rm -rf "$build"
 busybox=$(nested_source "$build" busybox "$busybox")
 linux=$(nested_source "$build" linux "$linux")
 nested_build "$top" "$build" -DKDK_ARCHES="$arches" -DKDK_LINUX_SOURCE="$linux" -DKDK_BUSYBOX_SOURCE="$busybox" \
-  -DKDK_LINUX_PRESET_FRAGMENTS="$fragments" -DKDK_LINUX_TOOLCHAIN="$toolchain" -DKDK_TEST_FIXTURES=ON -DKDK_TEST_DEVICES=OFF -DKDK_TEST_KERNELS= -DKDK_KUNIT="$kunit" -DKDK_KSELFTEST="$kselftest"
+  -DKDK_LINUX_PRESET_FRAGMENTS="$fragments" -DKDK_LINUX_TOOLCHAIN="$toolchain" -DKDK_TEST_FIXTURES=ON -DKDK_TEST_DEVICES=OFF -DKDK_TEST_KERNELS= -DKDK_KUNIT="$kunit" -DKDK_KSELFTEST="$kselftest" \
+  -DKDK_EXTRA_CMAKE="$top/tests/module/hello.cmake"
 release=$(cat "$build/${arches%%;*}/linux/include/config/kernel.release")
 echo "matrix $label: Linux $release ($toolchain), ${arches//;/, }: built in $build_seconds s"
 nested_ctest "$build" -L 'boot|config|kunit|kselftest' -LE 'embedded|bisect' -j2
